@@ -1,0 +1,69 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { importX } from 'eslint-plugin-import-x';
+
+/** Modules that must never be reachable from workflow code: the sandbox has no Node.js and no network. */
+const workflowBannedModules = [
+  'undici',
+  'node:*',
+  'fs',
+  'path',
+  'http',
+  'https',
+  'net',
+  'os',
+  'crypto',
+  'child_process',
+  '@temporalio/activity',
+  '@temporalio/client',
+  '@temporalio/worker',
+  '../activities',
+  '../activities/index',
+  '../activities/http',
+  '../testing',
+  '../testing/*',
+  '../client',
+];
+
+export default tseslint.config(
+  { ignores: ['lib/', 'node_modules/', '.temporal/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { 'import-x': importX },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'import-x/no-cycle': 'error',
+      eqeqeq: ['error', 'smart'],
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['src/workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: workflowBannedModules }],
+    },
+  },
+  {
+    files: ['src/worker.ts', 'src/cli.ts', 'src/sandbox.ts', 'scripts/**', 'bench/**'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unused-expressions': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    files: ['**/*.mjs', '**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+);
