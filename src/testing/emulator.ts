@@ -1,0 +1,178 @@
+/**
+ * A Pinecone data-plane emulator for bulk imports: a real HTTP server on 127.0.0.1 that speaks the 2025-04 API,
+ * holds imports in memory, records every request and injects faults on demand.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ImportModel } from '../types';
+import { FaultTable, type FaultRule } from './faults';
+import { route } from './routes';
+import { ImportStore, type ProgressSchedule } from './store';
+import { flattenHeaders, readBody, RpcCode, rpcError, writeResponse, type WireResponse } from './wire';
+
+export interface EmulatorOptions {
+  /** Default 0: any free port. The server always binds 127.0.0.1. */
+  port?: number;
+  /** When set, a request without a matching `Api-Key` header gets 401 with an rpcStatus body. */
+  apiKey?: string;
+  /** Milliseconds since the epoch, for `createdAt`, `finishedAt` and the schedule; default `Date.now`. */
+  clock?: () => number;
+  /** Off by default: imports then move only through `setStatus` and cancellation. */
+  progress?: ProgressSchedule;
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** As received: percent-encoded, with the query string. */
+  path: string;
+  /** Lower-cased names. */
+  headers: Record<string, string>;
+}
+
+export interface PineconeEmulator {
+  /** `http://127.0.0.1:PORT`, usable as an `indexHost`. */
+  url: string;
+  /** Copies of every import held, in creation order. */
+  imports(): ImportModel[];
+  /** Moves an import by hand; throws when the id is unknown. See `ImportStore.setStatus`. */
+  setStatus(id: string, status: string, patch?: Partial<ImportModel>): void;
+  /** Adds a fault rule for matching requests; rules apply in the order added. */
+  fail(rule: FaultRule): void;
+  /** Drops every fault rule not yet used up. */
+  clearFaults(): void;
+  /** Copies of every request received, in arrival order. */
+  requests(): RecordedRequest[];
+  /** Drops all imports, fault rules and recorded requests. */
+  reset(): void;
+  /** Stops the server, dropping open connections and pending delayed responses. */
+  close(): Promise<void>;
+}
+
+const REQUEST_ID_HEADER = 'x-request-id';
+
+/** Starts an emulator on 127.0.0.1 and resolves once it is listening. */
+export async function startPineconeEmulator(options: EmulatorOptions = {}): Promise<PineconeEmulator> {
+  const emulator = new Emulator(options);
+  await emulator.listen(options.port ?? 0);
+  return emulator;
+}
+
+class Emulator implements PineconeEmulator {
+  url = '';
+  private readonly server: Server;
+  private readonly store: ImportStore;
+  private readonly faults = new FaultTable();
+  private recorded: RecordedRequest[] = [];
+  private readonly pendingDelays = new Set<() => void>();
+  private requestCount = 0;
+
+  constructor(private readonly options: EmulatorOptions) {
+    this.store = new ImportStore(options.clock ?? Date.now, options.progress);
+    this.server = createServer((req, res) => {
+      this.serve(req, res).catch(() => {
+        // The client went away mid-request (reset or abort): there is nobody left to answer.
+        res.destroy();
+      });
+    });
+  }
+
+  async listen(port: number): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = this.server.address() as AddressInfo;
+    this.url = `http://127.0.0.1:${address.port}`;
+  }
+
+  imports(): ImportModel[] {
+    return this.store.all();
+  }
+
+  setStatus(id: string, status: string, patch?: Partial<ImportModel>): void {
+    this.store.setStatus(id, status, patch);
+  }
+
+  fail(rule: FaultRule): void {
+    this.faults.add(rule);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  requests(): RecordedRequest[] {
+    return this.recorded.map((request) => ({ ...request, headers: { ...request.headers } }));
+  }
+
+  reset(): void {
+    this.store.clear();
+    this.faults.clear();
+    this.recorded = [];
+  }
+
+  async close(): Promise<void> {
+    for (const cancel of [...this.pendingDelays]) cancel();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const target = req.url ?? '/';
+    this.recorded.push({ method, path: target, headers: flattenHeaders(req) });
+    const body = await readBody(req);
+
+    const queryStart = target.indexOf('?');
+    const rawPath = queryStart === -1 ? target : target.slice(0, queryStart);
+    const query = new URLSearchParams(queryStart === -1 ? '' : target.slice(queryStart + 1));
+    const plan = this.faults.take(method, rawPath);
+
+    if (plan !== undefined && plan.delayMs > 0) {
+      const completed = await this.delay(plan.delayMs, res);
+      if (!completed) return;
+    }
+    if (plan?.reset === true && !plan.handle) {
+      req.socket.resetAndDestroy();
+      return;
+    }
+
+    const handled = this.authorize(req) ?? route(this.store, { method, rawPath, query, body });
+    const response = plan?.replacement ?? handled;
+    if (plan?.reset === true) {
+      req.socket.resetAndDestroy();
+      return;
+    }
+    this.requestCount += 1;
+    response.headers[REQUEST_ID_HEADER] = `emulator-${this.requestCount}`;
+    writeResponse(res, response);
+  }
+
+  private authorize(req: IncomingMessage): WireResponse | undefined {
+    if (this.options.apiKey === undefined) return undefined;
+    if (req.headers['api-key'] === this.options.apiKey) return undefined;
+    return rpcError(401, RpcCode.Unauthenticated, 'missing or invalid Api-Key header');
+  }
+
+  /** Resolves true after `ms`, or false as soon as the client disconnects or the emulator closes. */
+  private delay(ms: number, res: ServerResponse): Promise<boolean> {
+    return new Promise((resolve) => {
+      const finish = (completed: boolean): void => {
+        clearTimeout(timer);
+        res.off('close', onClose);
+        this.pendingDelays.delete(cancel);
+        resolve(completed);
+      };
+      const onClose = (): void => finish(false);
+      const cancel = (): void => finish(false);
+      const timer = setTimeout(() => finish(true), ms);
+      res.on('close', onClose);
+      this.pendingDelays.add(cancel);
+    });
+  }
+}
