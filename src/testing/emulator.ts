@@ -34,6 +34,8 @@ export interface PineconeEmulator {
   url: string;
   /** Copies of every import held, in creation order. */
   imports(): ImportModel[];
+  /** Holds an import exactly as given (any id, any status), outside the schedule; throws on a duplicate id. */
+  addImport(model: ImportModel): ImportModel;
   /** Moves an import by hand; throws when the id is unknown. See `ImportStore.setStatus`. */
   setStatus(id: string, status: string, patch?: Partial<ImportModel>): void;
   /** Adds a fault rule for matching requests; rules apply in the order added. */
@@ -90,6 +92,10 @@ class Emulator implements PineconeEmulator {
 
   imports(): ImportModel[] {
     return this.store.all();
+  }
+
+  addImport(model: ImportModel): ImportModel {
+    return this.store.add(model);
   }
 
   setStatus(id: string, status: string, patch?: Partial<ImportModel>): void {

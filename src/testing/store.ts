@@ -49,10 +49,10 @@ export class ImportStore {
   ) {}
 
   create(input: NewImport): ImportModel {
-    const seq = this.nextSeq++;
+    const seq = this.takeSeq();
     const createdAtMs = this.clock();
     const model: ImportModel = {
-      id: String(seq),
+      id: this.freshId(seq),
       uri: input.uri,
       status: 'Pending',
       createdAt: new Date(createdAtMs).toISOString(),
@@ -69,6 +69,22 @@ export class ImportStore {
     if (input.integrationId !== undefined) stored.integrationId = input.integrationId;
     this.byId.set(model.id, stored);
     return this.view(stored);
+  }
+
+  /** Holds `model` exactly as given, outside any schedule; for ids and states a POST cannot produce. */
+  add(model: ImportModel): ImportModel {
+    if (this.byId.has(model.id))
+      throw new Error(`emulator already holds an import with id ${JSON.stringify(model.id)}`);
+    const createdAtMs = model.createdAt === undefined ? this.clock() : Date.parse(model.createdAt);
+    const stored: StoredImport = {
+      seq: this.takeSeq(),
+      createdAtMs,
+      scheduled: false,
+      errorMode: 'continue',
+      model: { ...model },
+    };
+    this.byId.set(model.id, stored);
+    return { ...stored.model };
   }
 
   get(id: string): ImportModel | undefined {
@@ -129,6 +145,19 @@ export class ImportStore {
   clear(): void {
     this.byId.clear();
     this.nextSeq = 1;
+  }
+
+  private takeSeq(): number {
+    const seq = this.nextSeq;
+    this.nextSeq += 1;
+    return seq;
+  }
+
+  /** Ids are decimal strings like Pinecone's; one taken by `add` is skipped. */
+  private freshId(seq: number): string {
+    let candidate = seq;
+    while (this.byId.has(String(candidate))) candidate += 1;
+    return String(candidate);
   }
 
   private view(stored: StoredImport): ImportModel {
