@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { ImportModel } from '../types';
 import { FaultTable, type FaultRule } from './faults';
-import { route } from './routes';
+import { route, type ParsedRequest } from './routes';
 import { ImportStore, type ProgressSchedule } from './store';
 import { flattenHeaders, readBody, RpcCode, rpcError, writeResponse, type WireResponse } from './wire';
 
@@ -143,20 +143,21 @@ class Emulator implements PineconeEmulator {
       const completed = await this.delay(plan.delayMs, res);
       if (!completed) return;
     }
-    if (plan?.reset === true && !plan.handle) {
-      req.socket.resetAndDestroy();
-      return;
-    }
-
-    const handled = this.authorize(req) ?? route(this.store, { method, rawPath, query, body });
-    const response = plan?.replacement ?? handled;
+    const handled = plan === undefined || plan.handle ? this.handle(req, { method, rawPath, query, body }) : undefined;
     if (plan?.reset === true) {
       req.socket.resetAndDestroy();
       return;
     }
+
+    const response = plan?.replacement ?? handled ?? rpcError(500, RpcCode.Internal, 'fault rule gave no response');
     this.requestCount += 1;
     response.headers[REQUEST_ID_HEADER] = `emulator-${this.requestCount}`;
     writeResponse(res, response);
+  }
+
+  /** The real operation: its effect on the store happens here, whatever response is finally sent. */
+  private handle(req: IncomingMessage, parsed: ParsedRequest): WireResponse {
+    return this.authorize(req) ?? route(this.store, parsed);
   }
 
   private authorize(req: IncomingMessage): WireResponse | undefined {

@@ -62,13 +62,20 @@ describe('emulator: Api-Key', () => {
     assert.equal(reply.text.includes(KEY), false);
   });
 
-  it('checks nothing when no key is configured', async () => {
-    const open = await startPineconeEmulator();
-    try {
+  describe('without a key configured', () => {
+    let open: PineconeEmulator;
+
+    before(async () => {
+      open = await startPineconeEmulator();
+    });
+
+    after(async () => {
+      await open.close();
+    });
+
+    it('serves requests that carry no key', async () => {
       const reply = await call(open, 'GET', '/bulk/imports');
       assert.equal(reply.status, 200);
-    } finally {
-      await open.close();
-    }
+    });
   });
 });

@@ -328,3 +328,29 @@ describe('emulator: start, describe and cancel', () => {
     });
   });
 });
+
+describe('emulator: lifecycle', () => {
+  let emulator: PineconeEmulator;
+
+  before(async () => {
+    emulator = await startPineconeEmulator();
+  });
+
+  after(async () => {
+    await emulator.close();
+  });
+
+  it('can be closed twice', async () => {
+    await emulator.close();
+    await emulator.close();
+  });
+
+  it('refuses connections once closed', async () => {
+    await emulator.close();
+    const outcome = await fetch(`${emulator.url}/bulk/imports`).then(
+      () => 'answered',
+      (err: Error) => (err.cause as NodeJS.ErrnoException | undefined)?.code,
+    );
+    assert.equal(outcome, 'ECONNREFUSED');
+  });
+});

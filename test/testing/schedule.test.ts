@@ -87,15 +87,20 @@ describe('emulator: progress schedule', () => {
 });
 
 describe('emulator: without a schedule', () => {
+  let emulator: PineconeEmulator;
+  let nowMs = T0;
+
+  before(async () => {
+    emulator = await startPineconeEmulator({ clock: () => nowMs });
+  });
+
+  after(async () => {
+    await emulator.close();
+  });
+
   it('keeps imports Pending however much time passes', async () => {
-    let nowMs = T0;
-    const emulator = await startPineconeEmulator({ clock: () => nowMs });
-    try {
-      await call(emulator, 'POST', '/bulk/imports', { body: { uri: 's3://b/x' } });
-      nowMs += 7 * 24 * 3_600_000;
-      assert.equal(emulator.imports()[0]?.status, 'Pending');
-    } finally {
-      await emulator.close();
-    }
+    await call(emulator, 'POST', '/bulk/imports', { body: { uri: 's3://b/x' } });
+    nowMs += 7 * 24 * 3_600_000;
+    assert.equal(emulator.imports()[0]?.status, 'Pending');
   });
 });
