@@ -90,7 +90,8 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
   if (/^\d+$/.test(trimmed)) {
     delayMs = Number(trimmed) * 1000;
   } else {
-    const at = Date.parse(trimmed);
+    // HTTP dates (IMF-fixdate, RFC 850, asctime) all start with a day name; Date.parse alone accepts too much.
+    const at = /^[A-Za-z]{3,9},? /.test(trimmed) ? Date.parse(trimmed) : NaN;
     if (Number.isNaN(at)) return undefined;
     delayMs = at - nowMs;
   }

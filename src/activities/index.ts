@@ -36,11 +36,12 @@ export interface ImportActivitiesOptions {
   requestTimeoutMs?: number;
 }
 
+/** Property signatures, not methods: the functions use no `this` and are registered on a worker detached. */
 export interface ImportActivities {
-  startImport(input: StartImportInput): Promise<{ id: string }>;
-  describeImport(input: ImportRef): Promise<ImportModel>;
-  listImports(input: ListImportsInput): Promise<ListImportsResult>;
-  cancelImport(input: ImportRef): Promise<void>;
+  startImport: (input: StartImportInput) => Promise<{ id: string }>;
+  describeImport: (input: ImportRef) => Promise<ImportModel>;
+  listImports: (input: ListImportsInput) => Promise<ListImportsResult>;
+  cancelImport: (input: ImportRef) => Promise<void>;
 }
 
 /**
