@@ -27,6 +27,8 @@ export interface RecordedRequest {
   path: string;
   /** Lower-cased names. */
   headers: Record<string, string>;
+  /** The request body as UTF-8 text; empty when none was sent or it was not fully received. */
+  body: string;
 }
 
 export interface PineconeEmulator {
@@ -131,8 +133,10 @@ class Emulator implements PineconeEmulator {
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     const target = req.url ?? '/';
-    this.recorded.push({ method, path: target, headers: flattenHeaders(req) });
+    const record: RecordedRequest = { method, path: target, headers: flattenHeaders(req), body: '' };
+    this.recorded.push(record);
     const body = await readBody(req);
+    record.body = body;
 
     const queryStart = target.indexOf('?');
     const rawPath = queryStart === -1 ? target : target.slice(0, queryStart);

@@ -2,7 +2,6 @@
  * The four bulk-import operations of the 2025-04 data-plane API, as pure functions from a parsed request to a
  * response. Validation follows the spec's StartImportRequest schema and parameter bounds.
  */
-import type { ImportErrorMode } from '../types';
 import type { ImportStore } from './store';
 import { jsonResponse, RpcCode, rpcError, type WireResponse } from './wire';
 
@@ -68,24 +67,18 @@ function startImport(store: ImportStore, body: string): WireResponse {
       return invalid(`integrationId must be at most ${MAX_INTEGRATION_ID_LENGTH} characters`);
     }
   }
-  const onError = parseErrorMode(errorMode);
-  if (onError === 'invalid') return invalid('errorMode.onError must be "abort" or "continue"');
+  if (!isValidErrorMode(errorMode)) return invalid('errorMode.onError must be "abort" or "continue"');
 
-  const created = store.create({
-    uri,
-    errorMode: onError,
-    ...(typeof integrationId === 'string' ? { integrationId } : {}),
-  });
+  const created = store.create(uri);
   return jsonResponse(200, { id: created.id });
 }
 
-/** The spec leaves the default open; Pinecone's clients default to continue, so a missing mode means continue. */
-function parseErrorMode(errorMode: unknown): ImportErrorMode | 'invalid' {
-  if (errorMode === undefined || errorMode === null) return 'continue';
-  if (!isRecord(errorMode)) return 'invalid';
+/** Absent or null means Pinecone's default; the emulator does not read data, so the mode changes nothing here. */
+function isValidErrorMode(errorMode: unknown): boolean {
+  if (errorMode === undefined || errorMode === null) return true;
+  if (!isRecord(errorMode) || Object.keys(errorMode).some((key) => key !== 'onError')) return false;
   const onError = errorMode.onError;
-  if (onError === undefined || onError === null) return 'continue';
-  return onError === 'abort' || onError === 'continue' ? onError : 'invalid';
+  return onError === undefined || onError === null || onError === 'abort' || onError === 'continue';
 }
 
 function describeImport(store: ImportStore, id: string): WireResponse {

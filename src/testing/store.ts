@@ -1,7 +1,7 @@
 /**
  * The emulator's imports: creation, lookup, cancellation, pagination and the optional wall-clock schedule.
  */
-import type { ImportErrorMode, ImportModel } from '../types';
+import type { ImportModel } from '../types';
 
 /** A wall-clock schedule: Pending until `startAfterMs`, InProgress with rising percent, Completed at `completeAfterMs`. */
 export interface ProgressSchedule {
@@ -16,8 +16,6 @@ interface StoredImport {
   createdAtMs: number;
   /** True until `setStatus` or a cancel takes the import out of the schedule's hands. */
   scheduled: boolean;
-  errorMode: ImportErrorMode;
-  integrationId?: string;
   model: ImportModel;
 }
 
@@ -25,12 +23,6 @@ const FINISHED_STATUSES = new Set(['Completed', 'Failed', 'Cancelled']);
 
 export function isFinished(status: string): boolean {
   return FINISHED_STATUSES.has(status);
-}
-
-export interface NewImport {
-  uri: string;
-  errorMode: ImportErrorMode;
-  integrationId?: string;
 }
 
 export interface ImportPage {
@@ -48,41 +40,29 @@ export class ImportStore {
     private readonly schedule?: ProgressSchedule,
   ) {}
 
-  create(input: NewImport): ImportModel {
+  create(uri: string): ImportModel {
     const seq = this.takeSeq();
     const createdAtMs = this.clock();
     const model: ImportModel = {
       id: this.freshId(seq),
-      uri: input.uri,
+      uri,
       status: 'Pending',
       createdAt: new Date(createdAtMs).toISOString(),
       percentComplete: 0,
       recordsImported: 0,
     };
-    const stored: StoredImport = {
-      seq,
-      createdAtMs,
-      scheduled: this.schedule !== undefined,
-      errorMode: input.errorMode,
-      model,
-    };
-    if (input.integrationId !== undefined) stored.integrationId = input.integrationId;
+    const stored: StoredImport = { seq, createdAtMs, scheduled: this.schedule !== undefined, model };
     this.byId.set(model.id, stored);
     return this.view(stored);
   }
 
   /** Holds `model` exactly as given, outside any schedule; for ids and states a POST cannot produce. */
   add(model: ImportModel): ImportModel {
-    if (this.byId.has(model.id))
+    if (this.byId.has(model.id)) {
       throw new Error(`emulator already holds an import with id ${JSON.stringify(model.id)}`);
+    }
     const createdAtMs = model.createdAt === undefined ? this.clock() : Date.parse(model.createdAt);
-    const stored: StoredImport = {
-      seq: this.takeSeq(),
-      createdAtMs,
-      scheduled: false,
-      errorMode: 'continue',
-      model: { ...model },
-    };
+    const stored: StoredImport = { seq: this.takeSeq(), createdAtMs, scheduled: false, model: { ...model } };
     this.byId.set(model.id, stored);
     return { ...stored.model };
   }

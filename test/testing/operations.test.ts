@@ -76,6 +76,7 @@ describe('emulator: start, describe and cancel', () => {
       ['an unknown onError', { uri: 's3://b/x', errorMode: { onError: 'skip' } }, /abort" or "continue/],
       ['a capitalised onError', { uri: 's3://b/x', errorMode: { onError: 'Abort' } }, /abort" or "continue/],
       ['an errorMode that is not an object', { uri: 's3://b/x', errorMode: 'abort' }, /abort" or "continue/],
+      ['an errorMode with another field', { uri: 's3://b/x', errorMode: { on_error: 'abort' } }, /abort" or/],
       ['an unknown field', { uri: 's3://b/x', error_mode: { onError: 'abort' } }, /unknown field "error_mode"/],
     ];
     for (const [what, body, message] of rejected) {
@@ -249,6 +250,17 @@ describe('emulator: start, describe and cancel', () => {
       assert.equal(list?.headers['x-pinecone-api-version'], '2025-04');
       assert.equal(cancel?.method, 'DELETE');
       assert.equal(cancel?.path, '/bulk/imports/a%2Fb');
+    });
+
+    it('records the request body as text', async () => {
+      const body = '{"uri":"s3://b/x","errorMode":{"onError":"abort"}}';
+      await call(emulator, 'POST', START, { body });
+      await call(emulator, 'GET', '/bulk/imports/1');
+
+      assert.deepEqual(
+        emulator.requests().map((request) => request.body),
+        [body, ''],
+      );
     });
 
     it('returns copies that callers cannot alter', async () => {

@@ -20,13 +20,27 @@ interface Spec {
 
 const spec = parse(readFileSync(SPEC_PATH, 'utf8')) as Spec;
 
-/** OpenAPI 3.0 keywords Ajv does not know: `example` dropped, `nullable` folded into `type`; objects closed. */
+const COMPONENTS_PREFIX = '#/components/schemas/';
+
+/** Ajv's strict mode knows `$defs`, not OpenAPI's `components`. */
+function toDefsRef(ref: string): string {
+  return ref.startsWith(COMPONENTS_PREFIX) ? `#/$defs/${ref.slice(COMPONENTS_PREFIX.length)}` : ref;
+}
+
+/**
+ * OpenAPI 3.0 keywords Ajv does not know: `example` dropped, `nullable` folded into `type`, refs moved to `$defs`;
+ * objects closed.
+ */
 function toJsonSchema(node: Json): Json {
   if (Array.isArray(node)) return node.map(toJsonSchema);
   if (node === null || typeof node !== 'object') return node;
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(node)) {
     if (key === 'example' || key === 'nullable') continue;
+    if (key === '$ref' && typeof value === 'string') {
+      out[key] = toDefsRef(value);
+      continue;
+    }
     out[key] = key === 'properties' ? mapValues(value as JsonObject) : toJsonSchema(value);
   }
   if (node.nullable === true && typeof node.type === 'string') out.type = [node.type, 'null'];
@@ -48,7 +62,7 @@ function createAjv(): Ajv {
   ajv.addFormat('float', { type: 'number', validate: (value: number) => Number.isFinite(value) });
   ajv.addFormat('byte', /^[A-Za-z0-9+/]*={0,2}$/);
   const schemas = mapValues(spec.components.schemas);
-  ajv.addSchema({ $id: 'pinecone', components: { schemas } });
+  ajv.addSchema({ $id: 'pinecone', $defs: schemas });
   return ajv;
 }
 
@@ -63,7 +77,7 @@ function responseRef(pathTemplate: string, method: string, status: number): stri
   if (response === undefined) throw new Error(`spec declares no ${status} for ${method} ${pathTemplate}`);
   const content = response.content as JsonObject;
   const schema = (content['application/json'] as JsonObject).schema as JsonObject;
-  return schema.$ref as string;
+  return toDefsRef(schema.$ref as string);
 }
 
 /** Asserts that `body` is what the spec allows for that operation and status; throws listing every violation. */
@@ -82,7 +96,7 @@ export function assertMatchesSpec(pathTemplate: string, method: string, status: 
 
 /** Validates a request body against StartImportRequest, to check what the official client sends. */
 export function assertStartImportRequest(body: unknown): void {
-  assertSchema('#/components/schemas/StartImportRequest', body);
+  assertSchema('#/$defs/StartImportRequest', body);
 }
 
 function assertSchema(ref: string, value: unknown): void {
