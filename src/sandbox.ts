@@ -1,0 +1,285 @@
+/**
+ * The local sandbox behind `npm start` when nothing is configured: Temporal's dev server with its Web UI, the
+ * Pinecone emulator with imports progressing on a wall-clock schedule, the worker, and one sample import started
+ * through the client helper. Everything binds 127.0.0.1; Ctrl-C (or SIGTERM) stops it all and exits 0. The dev
+ * server keeps its database in a file, so workflow history survives a restart.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { Client, Connection } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { cancelImportWorkflow, DEFAULT_TASK_QUEUE, IMPORT_WORKFLOW_TYPE, startImportWorkflow } from './client';
+import type { LogLevel } from './config';
+import { startPineconeEmulator, type PineconeEmulator } from './testing';
+import { createImportWorker, installRuntime } from './worker';
+
+const packageRoot = path.resolve(__dirname, '..');
+
+export interface SandboxOptions {
+  /** The Temporal CLI. Default: `TEMPORAL_CLI_PATH`, else `.temporal/bin/temporal` (left by `setup:temporal`). */
+  temporalCliPath?: string;
+  /** The dev server's SQLite file. Default `.temporal/sandbox.db`. */
+  dbFile?: string;
+  /** Dev server gRPC port, default 7233. */
+  port?: number;
+  /** Web UI port, default 8233. */
+  uiPort?: number;
+  /**
+   * Emulator port, default 5081. Fixed, because the index host is part of each workflow's input: a workflow left
+   * running by an earlier sandbox must reach the emulator at the same address after a restart.
+   */
+  emulatorPort?: number;
+  taskQueue?: string;
+  /** Wall-clock time from creation to `Completed` for every import the emulator holds; default 2 minutes. */
+  completeAfterMs?: number;
+  /** Time an import stays `Pending`; default 10 seconds. */
+  startAfterMs?: number;
+  /** Upper bound between the sample workflow's status checks; default '10 seconds' so progress shows. */
+  pollInterval?: Duration;
+  /** Default 'INFO'. */
+  logLevel?: LogLevel;
+  /** Where the sandbox prints its banner; default stdout. */
+  print?: (line: string) => void;
+}
+
+const SANDBOX_API_KEY = 'sandbox-not-a-secret';
+const DEV_SERVER_READY_TIMEOUT_MS = 60_000;
+const DEV_SERVER_STOP_TIMEOUT_MS = 10_000;
+
+/**
+ * Runs the sandbox until SIGINT or SIGTERM, then stops the worker, the emulator and the dev server, in that order,
+ * and resolves. Rejects when the dev server cannot start (port taken, CLI missing) or dies while running.
+ */
+export async function runSandbox(options: SandboxOptions = {}): Promise<void> {
+  const settings = withDefaults(options);
+  installRuntime({ logLevel: settings.logLevel });
+  const stack: (() => Promise<void>)[] = [];
+  try {
+    const server = await startDevServer(settings);
+    stack.push(() => server.stop());
+    const emulator = await startPineconeEmulator({
+      port: settings.emulatorPort,
+      apiKey: SANDBOX_API_KEY,
+      progress: { completeAfterMs: settings.completeAfterMs, startAfterMs: settings.startAfterMs },
+    });
+    stack.push(() => emulator.close());
+
+    const address = `127.0.0.1:${settings.port}`;
+    const nativeConnection = await NativeConnection.connect({ address });
+    stack.push(() => nativeConnection.close());
+    const worker = await createImportWorker({
+      connection: nativeConnection,
+      taskQueue: settings.taskQueue,
+      activities: { apiKey: SANDBOX_API_KEY, allowedHosts: ['127.0.0.1', 'localhost'] },
+    });
+    server.onUnexpectedExit(() => worker.shutdown());
+
+    const connection = await Connection.connect({ address });
+    stack.push(() => connection.close());
+    const client = new Client({ connection });
+    await runSample(client, worker, emulator, settings);
+    server.throwIfDied();
+  } finally {
+    for (const stop of stack.reverse()) await stop();
+  }
+}
+
+type Settings = Required<Omit<SandboxOptions, 'print'>> & { print: (line: string) => void };
+
+function withDefaults(options: SandboxOptions): Settings {
+  const dataDir = path.join(packageRoot, '.temporal');
+  return {
+    temporalCliPath: options.temporalCliPath ?? process.env.TEMPORAL_CLI_PATH ?? path.join(dataDir, 'bin', 'temporal'),
+    dbFile: options.dbFile ?? path.join(dataDir, 'sandbox.db'),
+    port: options.port ?? 7233,
+    uiPort: options.uiPort ?? 8233,
+    emulatorPort: options.emulatorPort ?? 5081,
+    taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+    completeAfterMs: options.completeAfterMs ?? 120_000,
+    startAfterMs: options.startAfterMs ?? 10_000,
+    pollInterval: options.pollInterval ?? '10 seconds',
+    logLevel: options.logLevel ?? 'INFO',
+    print: options.print ?? ((line) => console.log(line)),
+  };
+}
+
+/** Runs the worker; meanwhile cancels what an earlier sandbox left running, starts the sample and prints how to
+ * reach it. Resolves when the worker has stopped. */
+async function runSample(client: Client, worker: Worker, emulator: PineconeEmulator, settings: Settings) {
+  const logger = Runtime.instance().logger;
+  let stopped = false;
+  const running = worker.run().finally(() => {
+    stopped = true;
+  });
+  try {
+    await cancelLeftovers(client, settings.taskQueue);
+    const handle = await startImportWorkflow(
+      client,
+      {
+        indexHost: emulator.url,
+        uri: `s3://sandbox-samples/${new Date().toISOString()}/`,
+        timeout: '1 hour',
+        pollInterval: settings.pollInterval,
+      },
+      { taskQueue: settings.taskQueue },
+    );
+    printBanner(settings, handle.workflowId);
+    handle.result().then(
+      (result) => {
+        logger.info('Sample import finished', { workflowId: handle.workflowId, outcome: result.outcome });
+      },
+      (error: unknown) => {
+        // Closing the client at shutdown rejects the wait for the result; that is no news.
+        if (!stopped) logger.warn('Sample workflow did not complete', { workflowId: handle.workflowId, error });
+      },
+    );
+  } catch (error) {
+    worker.shutdown();
+    await running;
+    throw error;
+  }
+  await running;
+}
+
+/**
+ * The emulator keeps imports in memory, so imports that an earlier sandbox left running are gone: their workflows
+ * would wait for nothing until their deadline. The cancel signal lets each one finish on its own terms (the
+ * emulator answers 404 to the DELETE, which the workflow records as nothing left to cancel).
+ */
+async function cancelLeftovers(client: Client, taskQueue: string): Promise<void> {
+  const query = `WorkflowType = '${IMPORT_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue}'`;
+  for await (const execution of client.workflow.list({ query })) {
+    await cancelImportWorkflow(client, execution.workflowId, 'sandbox restarted: its emulator forgot this import');
+    Runtime.instance().logger.info('Cancelled a workflow left by an earlier sandbox', {
+      workflowId: execution.workflowId,
+    });
+  }
+}
+
+function printBanner(settings: Settings, workflowId: string): void {
+  const cli = 'npx ts-node src/cli.ts';
+  const address = `--address 127.0.0.1:${settings.port}`;
+  const lines = [
+    '',
+    'Pinecone import sandbox is running (Ctrl-C stops everything).',
+    `  Temporal Web UI:  http://127.0.0.1:${settings.uiPort}`,
+    `  Temporal server:  127.0.0.1:${settings.port} (history kept in ${settings.dbFile})`,
+    `  Task queue:       ${settings.taskQueue}`,
+    `  Sample workflow:  ${workflowId}`,
+    `  Its import completes about ${Math.round(settings.completeAfterMs / 1000)} s after it starts.`,
+    '',
+    "Inspect or cancel it with this package's CLI:",
+    `  TEMPORAL_ADDRESS=127.0.0.1:${settings.port} ${cli} status ${workflowId}`,
+    `  TEMPORAL_ADDRESS=127.0.0.1:${settings.port} ${cli} cancel ${workflowId} --reason "changed my mind"`,
+    'or with the temporal CLI:',
+    `  .temporal/bin/temporal workflow query ${address} --workflow-id ${workflowId} --name state`,
+    `  .temporal/bin/temporal workflow signal ${address} --workflow-id ${workflowId} --name cancel \\`,
+    `      --input '{"reason":"changed my mind"}'`,
+    '',
+  ];
+  for (const line of lines) settings.print(line);
+}
+
+interface DevServer {
+  stop(): Promise<void>;
+  onUnexpectedExit(callback: () => void): void;
+  /** Throws when the server exited before `stop()`. */
+  throwIfDied(): void;
+}
+
+/**
+ * Starts `temporal server start-dev` in its own process group, so that Ctrl-C in the terminal reaches only this
+ * process, which then stops the worker before the server. Resolves once the server prints its address banner.
+ */
+async function startDevServer(settings: Settings): Promise<DevServer> {
+  if (!existsSync(settings.temporalCliPath)) {
+    throw new Error(`Temporal CLI not found at ${settings.temporalCliPath}: run \`npm run setup:temporal\` first`);
+  }
+  mkdirSync(path.dirname(settings.dbFile), { recursive: true });
+  const logFile = path.join(path.dirname(settings.dbFile), 'sandbox-server.log');
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(
+    settings.temporalCliPath,
+    [
+      'server',
+      'start-dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(settings.port),
+      '--ui-port',
+      String(settings.uiPort),
+      '--db-filename',
+      settings.dbFile,
+      '--log-level',
+      'warn',
+    ],
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stderr.pipe(log);
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+
+  let stopping = false;
+  let died: string | undefined;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.once('exit', (code, signal) => {
+    process.off('exit', killOnExit);
+    log.end();
+    if (!stopping) died = `the Temporal dev server exited (${signal ?? `code ${code}`}); see ${logFile}`;
+  });
+
+  await waitForBanner(child, log, logFile, settings);
+  return {
+    async stop() {
+      stopping = true;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), DEV_SERVER_STOP_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timer);
+    },
+    onUnexpectedExit(callback) {
+      child.once('exit', () => {
+        if (!stopping) callback();
+      });
+    },
+    throwIfDied() {
+      if (died !== undefined) throw new Error(died);
+    },
+  };
+}
+
+function waitForBanner(child: ChildProcess, log: WriteStream, logFile: string, settings: Settings) {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the Temporal dev server did not start within 60 s; see ${logFile}`));
+    }, DEV_SERVER_READY_TIMEOUT_MS);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(
+        new Error(
+          `the Temporal dev server exited with code ${code} before it was ready: is port ${settings.port} or ` +
+            `${settings.uiPort} taken? See ${logFile}`,
+        ),
+      );
+    });
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (!log.writableEnded) log.write(`${line}\n`);
+      if (line.startsWith('Server:')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+}
