@@ -10,6 +10,7 @@ import { createPineconeHttp } from './http';
 import { createListImports } from './list-imports';
 import { createStartImport } from './start-import';
 
+export type { ImportModel, ImportRef, ListImportsInput, ListImportsResult, StartImportInput } from '../types';
 export { DEFAULT_ALLOWED_HOSTS, DEFAULT_API_VERSION, DEFAULT_REQUEST_TIMEOUT_MS } from './http';
 export { MAX_RETRY_AFTER_MS } from './classify';
 export { RECONCILE_CLOCK_SKEW_MS, RECONCILE_MAX_PAGES } from './start-import';

@@ -20,7 +20,7 @@ const all: [string, ActivityOptions][] = [
 
 describe('recommended activity options', () => {
   for (const [name, options] of all) {
-    it(`bounds ${name}: a start-to-close above the request timeout, a schedule-to-close, no retry of final failures`, () => {
+    it(`bounds ${name} retries, never retries final failures, outlasts the request timeout`, () => {
       assert.ok(msToNumber(options.startToCloseTimeout!) > DEFAULT_REQUEST_TIMEOUT_MS);
       assert.ok(msToNumber(options.scheduleToCloseTimeout!) > msToNumber(options.startToCloseTimeout!));
       assert.deepEqual(options.retry?.nonRetryableErrorTypes, [...NON_RETRYABLE_ACTIVITY_FAILURE_TYPES]);
