@@ -56,9 +56,19 @@ const REQUEST_ID_HEADER = 'x-request-id';
 
 /** Starts an emulator on 127.0.0.1 and resolves once it is listening. */
 export async function startPineconeEmulator(options: EmulatorOptions = {}): Promise<PineconeEmulator> {
+  if (options.progress !== undefined) checkSchedule(options.progress);
   const emulator = new Emulator(options);
   await emulator.listen(options.port ?? 0);
   return emulator;
+}
+
+function checkSchedule({ completeAfterMs, startAfterMs = 0 }: ProgressSchedule): void {
+  if (!(Number.isFinite(completeAfterMs) && completeAfterMs >= 0)) {
+    throw new RangeError(`progress.completeAfterMs must be a finite number >= 0, got ${completeAfterMs}`);
+  }
+  if (!(Number.isFinite(startAfterMs) && startAfterMs >= 0)) {
+    throw new RangeError(`progress.startAfterMs must be a finite number >= 0, got ${startAfterMs}`);
+  }
 }
 
 class Emulator implements PineconeEmulator {
@@ -73,10 +83,7 @@ class Emulator implements PineconeEmulator {
   constructor(private readonly options: EmulatorOptions) {
     this.store = new ImportStore(options.clock ?? Date.now, options.progress);
     this.server = createServer((req, res) => {
-      this.serve(req, res).catch(() => {
-        // The client went away mid-request (reset or abort): there is nobody left to answer.
-        res.destroy();
-      });
+      this.serve(req, res).catch((err: unknown) => this.serveFailed(req, res, err));
     });
   }
 
@@ -157,6 +164,22 @@ class Emulator implements PineconeEmulator {
     this.requestCount += 1;
     response.headers[REQUEST_ID_HEADER] = `emulator-${this.requestCount}`;
     writeResponse(res, response);
+  }
+
+  /**
+   * A request that could not be served. Either the client went away while its body was read (nobody is left to
+   * answer) or the emulator has a bug, which a 500 naming the error makes visible instead of a silent reset.
+   */
+  private serveFailed(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+    if (req.destroyed && !req.complete) {
+      res.destroy();
+      return;
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    writeResponse(res, rpcError(500, RpcCode.Internal, `emulator error: ${String(err)}`));
   }
 
   /** The real operation: its effect on the store happens here, whatever response is finally sent. */

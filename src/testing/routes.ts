@@ -35,7 +35,7 @@ export function route(store: ImportStore, req: ParsedRequest): WireResponse {
     if (req.method !== 'GET' && req.method !== 'DELETE') return methodNotAllowed(req.method, 'GET, DELETE');
     const id = decodeId(item[1]);
     if (id === undefined) return invalid('id is not a valid percent-encoded path segment');
-    if (id.length > MAX_ID_LENGTH) return invalid(`id must be at most ${MAX_ID_LENGTH} characters`);
+    if (characters(id) > MAX_ID_LENGTH) return invalid(`id must be at most ${MAX_ID_LENGTH} characters`);
     return req.method === 'GET' ? describeImport(store, id) : cancelImport(store, id);
   }
 
@@ -57,13 +57,13 @@ function startImport(store: ImportStore, body: string): WireResponse {
   const { uri, integrationId, errorMode } = parsed;
   if (uri === undefined || uri === null || uri === '') return invalid('uri is required');
   if (typeof uri !== 'string') return invalid('uri must be a string');
-  if (uri.length > MAX_URI_LENGTH) return invalid(`uri must be at most ${MAX_URI_LENGTH} characters`);
+  if (characters(uri) > MAX_URI_LENGTH) return invalid(`uri must be at most ${MAX_URI_LENGTH} characters`);
   if (!URI_SCHEMES.some((scheme) => uri.startsWith(scheme))) {
     return invalid(`uri must start with one of ${URI_SCHEMES.join(', ')}`);
   }
   if (integrationId !== undefined && integrationId !== null) {
     if (typeof integrationId !== 'string') return invalid('integrationId must be a string');
-    if (integrationId.length > MAX_INTEGRATION_ID_LENGTH) {
+    if (characters(integrationId) > MAX_INTEGRATION_ID_LENGTH) {
       return invalid(`integrationId must be at most ${MAX_INTEGRATION_ID_LENGTH} characters`);
     }
   }
@@ -136,6 +136,13 @@ function decodeId(segment: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Length in code points, as the spec's JSON Schema bounds count, not in UTF-16 units. */
+function characters(value: string): number {
+  let count = 0;
+  for (const _ of value) count += 1;
+  return count;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

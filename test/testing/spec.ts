@@ -99,8 +99,18 @@ export function assertStartImportRequest(body: unknown): void {
   assertSchema('#/$defs/StartImportRequest', body);
 }
 
+/** Whether `body` is a StartImportRequest the spec allows (with objects closed, as everywhere here). */
+export function isStartImportRequest(body: unknown): boolean {
+  return schemaValidator('#/$defs/StartImportRequest')(body);
+}
+
 function assertSchema(ref: string, value: unknown): void {
+  const validate = schemaValidator(ref);
+  if (!validate(value)) throw new Error(`violates ${ref}: ${ajv.errorsText(validate.errors)}`);
+}
+
+function schemaValidator(ref: string): ValidateFunction {
   const validate = ajv.getSchema(`pinecone${ref}`);
   if (validate === undefined) throw new Error(`no schema ${ref}`);
-  if (!validate(value)) throw new Error(`violates ${ref}: ${ajv.errorsText(validate.errors)}`);
+  return validate;
 }
