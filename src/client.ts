@@ -27,6 +27,7 @@ export interface StartImportWorkflowOptions {
 const ID_PREFIX = 'pinecone-import';
 const ID_HASH_HEX_CHARS = 24;
 const MAX_READABLE_PART = 40;
+const DEFAULT_PORTS = { http: 80, https: 443 } as const;
 
 /**
  * The workflow id of an import: `pinecone-import-<index>-<hash>`, where `<index>` is the first label of the index
@@ -38,7 +39,8 @@ const MAX_READABLE_PART = 40;
 export function importWorkflowId(input: { indexHost: string; uri: string }): string {
   const host = parseIndexHost(input.indexHost);
   const uri = validateUri(input.uri);
-  const origin = `${host.scheme}://${host.hostname}${host.port === undefined ? '' : `:${host.port}`}`;
+  const port = host.port === undefined || host.port === DEFAULT_PORTS[host.scheme] ? '' : `:${host.port}`;
+  const origin = `${host.scheme}://${host.hostname}${port}`;
   const hash = createHash('sha256').update(origin).update('\n').update(uri).digest('hex');
   const readable = host.hostname
     .split('.')[0]!
