@@ -19,9 +19,6 @@ const workflowBannedModules = [
   '@temporalio/activity',
   '@temporalio/client',
   '@temporalio/worker',
-  '../activities',
-  '../activities/index',
-  '../activities/http',
   '../testing',
   '../testing/*',
   '../client',
@@ -48,7 +45,20 @@ export default tseslint.config(
   {
     files: ['src/workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: workflowBannedModules }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: workflowBannedModules, allowTypeImports: true, message: 'Not sandbox-safe.' },
+            {
+              // Activity code is not sandbox-safe; its recommended options module is, by design.
+              regex: '^\\.\\./activities(/(?!options$).*)?$',
+              allowTypeImports: true,
+              message: 'Activity code is not sandbox-safe; only ../activities/options is.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

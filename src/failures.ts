@@ -29,6 +29,9 @@ export const IMPORT_FAILED = 'ImportFailed';
 /** The workflow's deadline passed; the import was cancelled. Not retryable. */
 export const IMPORT_DEADLINE_EXCEEDED = 'ImportDeadlineExceeded';
 
+/** `setDeadline` was sent while the workflow's import is finished or being cancelled. Not retryable. */
+export const IMPORT_NOT_RUNNING = 'ImportNotRunning';
+
 /** Failure types an activity retry policy must never retry. */
 export const NON_RETRYABLE_ACTIVITY_FAILURE_TYPES: readonly string[] = [
   INVALID_IMPORT_INPUT,

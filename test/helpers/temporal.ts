@@ -5,8 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { TestWorkflowEnvironment, type LocalTestWorkflowEnvironmentOptions } from '@temporalio/testing';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Runtime, DefaultLogger, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { startDevServer, type DevServerOptions } from '../../src/dev-server';
 import { onTeardown } from './teardown';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -18,8 +19,11 @@ export const temporalCliPath = path.join(repoRoot, '.temporal', 'bin', 'temporal
 /** The workflows every test worker serves: the package's own plus the harness's. */
 const testWorkflowsPath = path.join(repoRoot, 'test', 'workflows', 'index.ts');
 
-// Keep the SDK's own logs to warnings so test output stays readable.
-Runtime.install({ logger: new DefaultLogger('WARN') });
+// Tests provoke failures on purpose; the SDK's warnings about them would bury the test report. Errors still show.
+Runtime.install({
+  logger: new DefaultLogger('ERROR'),
+  telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+});
 
 function memoize<T>(create: () => Promise<T>): () => Promise<T> {
   let value: Promise<T> | undefined;
@@ -36,14 +40,18 @@ export const timeSkippingEnv = memoize(async () => {
 });
 
 /** The run's single dev server (the Temporal CLI's `server start-dev`), with the Web UI on 127.0.0.1:8233. */
-export const devServerEnv = memoize(() => startDevServer({ ui: true, uiPort: 8233 }));
+export const devServerEnv = memoize(() => startDevServerEnv({ uiPort: 8233 }));
 
-/** Starts another dev server; torn down with the run. Prefer {@link devServerEnv}. */
-export async function startDevServer(
-  server: Omit<NonNullable<LocalTestWorkflowEnvironmentOptions['server']>, 'executable'> = {},
-): Promise<TestWorkflowEnvironment> {
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: { ip: '127.0.0.1', ...server, executable: { type: 'existing-path', path: temporalCliPath } },
+/**
+ * Starts another dev server, torn down with the run. Prefer {@link devServerEnv}. The harness starts the server
+ * itself (not `TestWorkflowEnvironment.createLocal`) so that a loaded machine gets more than the SDK's 5 s.
+ */
+export async function startDevServerEnv(options: DevServerOptions = {}): Promise<TestWorkflowEnvironment> {
+  const server = await startDevServer({ cliPath: temporalCliPath, ...options });
+  onTeardown(() => server.stop());
+  const env = await TestWorkflowEnvironment.createFromExistingServer({
+    address: server.address,
+    namespace: server.namespace,
   });
   onTeardown(() => env.teardown());
   return env;
