@@ -38,7 +38,11 @@ export interface PineconeEmulator {
   imports(): ImportModel[];
   /** Holds an import exactly as given (any id, any status), outside the schedule; throws on a duplicate id. */
   addImport(model: ImportModel): ImportModel;
-  /** Moves an import by hand; throws when the id is unknown. See `ImportStore.setStatus`. */
+  /**
+   * Moves an import by hand and takes it off the schedule; throws when the id is unknown. A finished status sets
+   * `finishedAt` if unset, Completed sets `percentComplete` 100; then the patch applies (`undefined` removes a
+   * field; the id is never patched).
+   */
   setStatus(id: string, status: string, patch?: Partial<ImportModel>): void;
   /** Adds a fault rule for matching requests; rules apply in the order added. */
   fail(rule: FaultRule): void;
@@ -52,6 +56,7 @@ export interface PineconeEmulator {
   close(): Promise<void>;
 }
 
+/** Pinecone's gateway tags responses with a request id; a fault rule may set its own. */
 const REQUEST_ID_HEADER = 'x-request-id';
 
 /** Starts an emulator on 127.0.0.1 and resolves once it is listening. */
@@ -162,7 +167,8 @@ class Emulator implements PineconeEmulator {
 
     const response = plan?.replacement ?? handled ?? rpcError(500, RpcCode.Internal, 'fault rule gave no response');
     this.requestCount += 1;
-    response.headers[REQUEST_ID_HEADER] = `emulator-${this.requestCount}`;
+    const named = Object.keys(response.headers).some((name) => name.toLowerCase() === REQUEST_ID_HEADER);
+    if (!named) response.headers[REQUEST_ID_HEADER] = `emulator-${this.requestCount}`;
     writeResponse(res, response);
   }
 

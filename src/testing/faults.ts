@@ -10,7 +10,7 @@ export interface FaultRule {
   method?: string;
   /** Matched against the request path without the query string (as received, still percent-encoded). */
   path?: string | RegExp;
-  /** How many matching requests the rule applies to; default 1; `Infinity` allowed. */
+  /** How many matching requests the rule applies to: a positive integer, default 1, or `Infinity`. */
   times?: number;
   /** Respond with this status instead of handling the request. */
   status?: number;
@@ -19,7 +19,7 @@ export interface FaultRule {
   headers?: Record<string, string>;
   /** Wait before handling or responding; alone it only delays the normal response. */
   delayMs?: number;
-  /** Destroy the socket without any response. */
+  /** Reset the connection (TCP RST) without any response; with `afterEffect`, once the operation took effect. */
   reset?: boolean;
   /** Answer 200 (or `status`) with a body that is not valid JSON. */
   malformed?: boolean;
@@ -48,7 +48,9 @@ export class FaultTable {
 
   add(rule: FaultRule): void {
     const times = rule.times ?? 1;
-    if (!(times > 0)) throw new Error(`fault rule needs times > 0, got ${times}`);
+    if (!(times === Infinity || (Number.isInteger(times) && times > 0))) {
+      throw new RangeError(`fault rule needs times > 0 (an integer or Infinity), got ${times}`);
+    }
     this.rules.push({ rule, remaining: times });
   }
 

@@ -3,7 +3,10 @@
  */
 import type { ImportModel } from '../types';
 
-/** A wall-clock schedule: Pending until `startAfterMs`, InProgress with rising percent, Completed at `completeAfterMs`. */
+/**
+ * A wall-clock schedule, measured from each import's creation: Pending until `startAfterMs`, then InProgress with a
+ * rising `percentComplete`, then Completed at `completeAfterMs`. `recordsImported` stays 0: no data is read.
+ */
 export interface ProgressSchedule {
   completeAfterMs: number;
   /** Default 0: InProgress as soon as created. */

@@ -75,6 +75,12 @@ describe('emulator: fault injection', () => {
       assert.equal(html.headers.get('content-type'), 'text/html');
     });
 
+    it('keeps a request id header the rule sets', async () => {
+      emulator.fail({ status: 500, headers: { 'X-Request-Id': 'req-abc' } });
+      const reply = await call(emulator, 'GET', '/bulk/imports');
+      assert.equal(reply.headers.get('x-request-id'), 'req-abc');
+    });
+
     it('answers {} for a success status given without a body', async () => {
       emulator.fail({ method: 'DELETE', status: 200 });
       const reply = await call(emulator, 'DELETE', '/bulk/imports/unknown');
@@ -135,9 +141,11 @@ describe('emulator: fault injection', () => {
       assert.deepEqual(statuses, [503, 500, 200]);
     });
 
-    it('rejects a rule with times below 1', () => {
-      assert.throws(() => emulator.fail({ status: 500, times: 0 }), /times > 0/);
-    });
+    for (const times of [0, -1, 1.5, Number.NaN]) {
+      it(`rejects a rule with times ${times}`, () => {
+        assert.throws(() => emulator.fail({ status: 500, times }), RangeError);
+      });
+    }
 
     describe('with an Api-Key configured', () => {
       let guarded: PineconeEmulator;

@@ -36,7 +36,8 @@ describe('emulator: options', () => {
     { completeAfterMs: Infinity },
     { completeAfterMs: 10, startAfterMs: -5 },
   ]) {
-    it(`rejects the schedule completeAfterMs=${progress.completeAfterMs}, startAfterMs=${progress.startAfterMs ?? 0}`, async () => {
+    const { completeAfterMs, startAfterMs = 0 } = progress;
+    it(`rejects the schedule completeAfterMs=${completeAfterMs}, startAfterMs=${startAfterMs}`, async () => {
       await assert.rejects(startPineconeEmulator({ progress }), RangeError);
     });
   }
