@@ -30,7 +30,10 @@ const IPV6_LITERAL = /^\[[0-9A-Fa-f:.]+\]$/;
 const ORIGIN = /^(https?):\/\/([^/?#@:[\]]+|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?\/?$/i;
 const BARE_HOST = /^([^/?#@:[\]]+)(?::(\d{1,5}))?$/;
 
-/** An `indexHost` split into the parts an origin is built from. Hostname lower-cased; IPv6 keeps its brackets. */
+/**
+ * An `indexHost` split into the parts an origin is built from: hostname lower-cased (IPv6 keeps its brackets), port
+ * undefined when it is the scheme's default.
+ */
 export interface ParsedIndexHost {
   scheme: 'http' | 'https';
   hostname: string;
@@ -132,13 +135,27 @@ export function parseIndexHost(value: unknown, field = 'indexHost'): ParsedIndex
   const origin = ORIGIN.exec(indexHost);
   if (origin !== null) {
     const scheme = origin[1]!.toLowerCase() as ParsedIndexHost['scheme'];
-    return { scheme, hostname: checkHostname(origin[2]!, field), port: parsePort(origin[3], field) };
+    return withoutDefaultPort({
+      scheme,
+      hostname: checkHostname(origin[2]!, field),
+      port: parsePort(origin[3], field),
+    });
   }
   const bare = BARE_HOST.exec(indexHost);
   if (bare === null) {
     return invalidInput(field, 'must be a hostname or an http(s) origin without credentials, path or query');
   }
-  return { scheme: 'https', hostname: checkHostname(bare[1]!, field), port: parsePort(bare[2], field) };
+  return withoutDefaultPort({
+    scheme: 'https',
+    hostname: checkHostname(bare[1]!, field),
+    port: parsePort(bare[2], field),
+  });
+}
+
+/** `https://h:443` and `https://h` are one origin; the parsed form spells both the same way. */
+function withoutDefaultPort(parsed: ParsedIndexHost): ParsedIndexHost {
+  const defaultPort = parsed.scheme === 'https' ? 443 : 80;
+  return parsed.port === defaultPort ? { ...parsed, port: undefined } : parsed;
 }
 
 /** Validates `indexHost`; see {@link parseIndexHost}. */

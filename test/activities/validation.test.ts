@@ -185,19 +185,25 @@ describe('validation', () => {
     );
   });
 
-  it('parses a bare host as https and an origin as given, lower-casing the host', () => {
+  it('parses a bare host as https and an origin as given, lower-casing the host and dropping default ports', () => {
     assert.deepEqual(
       [
         parseIndexHost('Idx-Abc123.svc.us-east1-aws.pinecone.io'),
         parseIndexHost('http://LOCALHOST:5081'),
         parseIndexHost('https://idx.svc.pinecone.io/'),
         parseIndexHost('http://[::1]:8080'),
+        parseIndexHost('https://idx.svc.pinecone.io:443'),
+        parseIndexHost('http://localhost:80'),
+        parseIndexHost('idx.svc.pinecone.io:80'),
       ],
       [
         { scheme: 'https', hostname: 'idx-abc123.svc.us-east1-aws.pinecone.io', port: undefined },
         { scheme: 'http', hostname: 'localhost', port: 5081 },
         { scheme: 'https', hostname: 'idx.svc.pinecone.io', port: undefined },
         { scheme: 'http', hostname: '[::1]', port: 8080 },
+        { scheme: 'https', hostname: 'idx.svc.pinecone.io', port: undefined },
+        { scheme: 'http', hostname: 'localhost', port: undefined },
+        { scheme: 'https', hostname: 'idx.svc.pinecone.io', port: 80 },
       ],
     );
   });
