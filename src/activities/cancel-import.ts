@@ -18,8 +18,8 @@ export function createCancelImport(http: PineconeHttp): (input: ImportRef) => Pr
     const fields = { indexHost, importId: id };
     await runActivity('cancelImport', fields, async (cancellationSignal, attempt) => {
       const path = `/bulk/imports/${encodePathSegment(id)}`;
-      await http.requestStatus(indexHost, { method: 'DELETE', path }, cancellationSignal);
-      log.info('Import cancel accepted', { ...fields, attempt, status: 200 });
+      const status = await http.requestStatus(indexHost, { method: 'DELETE', path }, cancellationSignal);
+      log.info('Import cancel accepted', { ...fields, attempt, status });
     });
   };
 }

@@ -71,8 +71,8 @@ export interface PineconeHttp {
     parse: (body: unknown) => T | undefined,
     cancellationSignal: AbortSignal,
   ): Promise<T>;
-  /** Sends `request`; a 2xx status alone is success and the body is discarded. */
-  requestStatus(indexHost: string, request: PineconeRequest, cancellationSignal: AbortSignal): Promise<void>;
+  /** Sends `request`; a 2xx status alone is success, and is returned; the body is discarded. */
+  requestStatus(indexHost: string, request: PineconeRequest, cancellationSignal: AbortSignal): Promise<number>;
 }
 
 /**
@@ -146,7 +146,10 @@ function errorCodeOf(err: unknown): string | undefined {
   return undefined;
 }
 
-/** Creates the HTTP layer. The default dispatcher is one keep-alive Agent per call, shared by all activities. */
+/**
+ * Creates the HTTP layer. Without an injected dispatcher, each call creates one keep-alive Agent, shared by every
+ * activity built on this layer; it holds no per-activity state.
+ */
 export function createPineconeHttp(settings: HttpSettings): PineconeHttp {
   const timeoutMs = settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const allowedHosts = settings.allowedHosts ?? DEFAULT_ALLOWED_HOSTS;
@@ -184,8 +187,9 @@ export function createPineconeHttp(settings: HttpSettings): PineconeHttp {
       message?: unknown;
     };
     const result: Pick<FailureContext, 'code' | 'message'> = {};
-    if (typeof inner.code === 'string' || typeof inner.code === 'number')
+    if (typeof inner.code === 'string' || typeof inner.code === 'number') {
       result.code = sanitize(String(inner.code), 100);
+    }
     if (typeof inner.message === 'string') result.message = sanitize(inner.message, MAX_DETAIL_MESSAGE_LENGTH);
     return result;
   };
@@ -288,7 +292,8 @@ export function createPineconeHttp(settings: HttpSettings): PineconeHttp {
     },
 
     async requestStatus(indexHost: string, request: PineconeRequest, cancellationSignal: AbortSignal) {
-      await send(indexHost, request, false, cancellationSignal);
+      const { status } = await send(indexHost, request, false, cancellationSignal);
+      return status;
     },
   };
 }

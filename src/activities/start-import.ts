@@ -78,7 +78,7 @@ export function createStartImport(http: PineconeHttp): (input: StartImportInput)
       };
       const request = { method: 'POST', path: '/bulk/imports', body } as const;
       const started = await http.requestJson(indexHost, request, toStartImportResult, cancellationSignal);
-      log.info('Import started', { indexHost, importId: started.id, attempt, status: 200 });
+      log.info('Import started', { indexHost, importId: started.id, attempt });
       return started;
     });
   };
