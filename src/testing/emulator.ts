@@ -40,8 +40,8 @@ export interface PineconeEmulator {
   addImport(model: ImportModel): ImportModel;
   /**
    * Moves an import by hand and takes it off the schedule; throws when the id is unknown. A finished status sets
-   * `finishedAt` if unset, Completed sets `percentComplete` 100; then the patch applies (`undefined` removes a
-   * field; the id is never patched).
+   * `finishedAt` if unset (an unfinished one removes it), Completed sets `percentComplete` 100; then the patch
+   * applies (`undefined` removes a field; the id is never patched).
    */
   setStatus(id: string, status: string, patch?: Partial<ImportModel>): void;
   /** Adds a fault rule for matching requests; rules apply in the order added. */

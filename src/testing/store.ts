@@ -103,8 +103,9 @@ export class ImportStore {
   }
 
   /**
-   * Moves an import by hand. A finished status gets `finishedAt` (and Completed gets 100 percent) unless the patch
-   * says otherwise; patch fields set to `undefined` are removed from the model. The id cannot be patched.
+   * Moves an import by hand. A finished status gets `finishedAt` if it had none (and Completed gets 100 percent);
+   * an unfinished one loses `finishedAt`. Then the patch applies: fields set to `undefined` are removed, the id is
+   * never patched.
    */
   setStatus(id: string, status: string, patch: Partial<ImportModel> = {}): void {
     const stored = this.byId.get(id);
@@ -112,7 +113,11 @@ export class ImportStore {
     stored.scheduled = false;
     const model = stored.model;
     model.status = status;
-    if (isFinished(status) && model.finishedAt === undefined) model.finishedAt = new Date(this.clock()).toISOString();
+    if (!isFinished(status)) {
+      delete model.finishedAt;
+    } else if (model.finishedAt === undefined) {
+      model.finishedAt = new Date(this.clock()).toISOString();
+    }
     if (status === 'Completed') model.percentComplete = 100;
     for (const [key, value] of Object.entries(patch) as [keyof ImportModel, unknown][]) {
       if (key === 'id') continue;

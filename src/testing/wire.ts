@@ -1,6 +1,6 @@
 /**
- * Wire-level pieces of the emulator: the response shape handlers produce, rpcStatus error bodies, and the
- * translation between stored imports and their JSON form.
+ * Wire-level pieces of the emulator: the response shape handlers produce, rpcStatus error bodies, and reading
+ * requests and writing responses on node:http.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -15,6 +15,9 @@ export interface WireResponse {
 export const RpcCode = {
   InvalidArgument: 3,
   NotFound: 5,
+  AlreadyExists: 6,
+  PermissionDenied: 7,
+  ResourceExhausted: 8,
   Unimplemented: 12,
   Internal: 13,
   Unavailable: 14,
@@ -23,6 +26,7 @@ export const RpcCode = {
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
+/** A JSON response; `headers` may override the content type. */
 export function jsonResponse(status: number, value: unknown, headers: Record<string, string> = {}): WireResponse {
   return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(value) };
 }
@@ -41,10 +45,10 @@ export function rpcError(
 export function rpcCodeForStatus(status: number): number {
   if (status === 400 || status === 422) return RpcCode.InvalidArgument;
   if (status === 401) return RpcCode.Unauthenticated;
-  if (status === 403) return 7;
+  if (status === 403) return RpcCode.PermissionDenied;
   if (status === 404) return RpcCode.NotFound;
-  if (status === 409) return 6;
-  if (status === 429) return 8;
+  if (status === 409) return RpcCode.AlreadyExists;
+  if (status === 429) return RpcCode.ResourceExhausted;
   if (status === 501) return RpcCode.Unimplemented;
   if (status === 503) return RpcCode.Unavailable;
   return RpcCode.Internal;
@@ -59,10 +63,10 @@ export async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Writes the whole response with a content length, header names lower-cased so that later ones win. */
 export function writeResponse(res: ServerResponse, response: WireResponse): void {
   const body = Buffer.from(response.body, 'utf8');
   const headers: Record<string, string> = {};
-  // Lower-cased so that a fault's `Content-Type` replaces the default instead of being sent beside it.
   for (const [name, value] of Object.entries(response.headers)) headers[name.toLowerCase()] = value;
   headers['content-length'] = String(body.length);
   res.writeHead(response.status, headers);

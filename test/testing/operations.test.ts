@@ -312,6 +312,14 @@ describe('emulator: start, describe and cancel', () => {
       });
     });
 
+    it('setStatus back to an unfinished status removes finishedAt', async () => {
+      await call(emulator, 'POST', START, { body: { uri: 's3://b/x' } });
+      emulator.setStatus('1', 'Failed', { error: 'boom' });
+      emulator.setStatus('1', 'InProgress', { error: undefined });
+      const [model] = emulator.imports();
+      assert.deepEqual([model?.status, model?.finishedAt, model?.error], ['InProgress', undefined, undefined]);
+    });
+
     it('setStatus throws for an unknown id', () => {
       assert.throws(() => emulator.setStatus('nope', 'Completed'), /no import with id "nope"/);
     });
