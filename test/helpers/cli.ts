@@ -36,7 +36,8 @@ export function spawnEntry(entry: string, args: string[], env: Record<string, st
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  // 'close', not 'exit': the output is complete only once the streams have closed.
+  const closed = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
 
   return {
     child,
@@ -69,8 +70,7 @@ export function spawnEntry(entry: string, args: string[], env: Record<string, st
       });
     },
     async finished() {
-      const [code, signal] =
-        child.exitCode !== null || child.signalCode !== null ? [child.exitCode, child.signalCode] : await exited;
+      const [code, signal] = await closed;
       return { code, signal, stdout, stderr };
     },
   };

@@ -39,8 +39,16 @@ export const timeSkippingEnv = memoize(async () => {
   return env;
 });
 
-/** The run's single dev server (the Temporal CLI's `server start-dev`), with the Web UI on 127.0.0.1:8233. */
-export const devServerEnv = memoize(() => startDevServerEnv({ uiPort: 8233 }));
+/**
+ * The run's single dev server (the Temporal CLI's `server start-dev`), with the Web UI on 127.0.0.1:8233 and the
+ * workflow's optional search attributes registered.
+ */
+export const devServerEnv = memoize(() =>
+  startDevServerEnv({
+    uiPort: 8233,
+    searchAttributes: ['PineconeImportId=Keyword', 'PineconeImportStatus=Keyword', 'PineconeIndexHost=Keyword'],
+  }),
+);
 
 /**
  * Starts another dev server, torn down with the run. Prefer {@link devServerEnv}. The harness starts the server

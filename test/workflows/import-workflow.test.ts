@@ -11,6 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createImportActivities } from '../../src/activities';
 import { startPineconeEmulator, type PineconeEmulator } from '../../src/testing';
 import type { ImportModel, ImportWorkflowInput, ImportWorkflowResult } from '../../src/types';
+import { eventually } from '../helpers/eventually';
 import { timeSkippingEnv, uniqueTaskQueue, withWorker } from '../helpers/temporal';
 import { countHistoryEventsPerRun, msUntilActivityScheduled } from '../helpers/history';
 import {
@@ -400,16 +401,6 @@ describe('pineconeImportWorkflow', function () {
     );
   });
 });
-
-async function eventually<T>(probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const giveUpAt = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > giveUpAt) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((wake) => setTimeout(wake, 10));
-  }
-}
 
 async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   try {
