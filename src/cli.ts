@@ -97,8 +97,9 @@ export function buildProgram(): Command {
       if (options.uri === undefined && options.importId === undefined) {
         throw new UsageError('start needs --uri, or --import-id to adopt a running import');
       }
+      const input = toWorkflowInput(options);
       await withClient(async (client) => {
-        const handle = await startImportWorkflow(client, toWorkflowInput(options), {
+        const handle = await startImportWorkflow(client, input, {
           taskQueue: options.taskQueue,
           ...(options.workflowId === undefined ? {} : { workflowId: options.workflowId }),
         });
