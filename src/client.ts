@@ -3,7 +3,7 @@
  * Temporal `Client`. The Pinecone API key never travels through Temporal: only the worker holds it.
  */
 import { createHash } from 'node:crypto';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { ImportWorkflowInput, ImportWorkflowResult, ImportWorkflowState } from './types';
 import { parseIndexHost, validateUri } from './validation';
 import { cancelSignal, stateQuery } from './workflows/messages';
@@ -61,7 +61,7 @@ export async function startImportWorkflow(
   client: Client,
   input: ImportWorkflowInput,
   options: StartImportWorkflowOptions = {},
-): Promise<WorkflowHandle<PineconeImportWorkflow>> {
+): Promise<WorkflowHandleWithFirstExecutionRunId<PineconeImportWorkflow>> {
   const workflowInput = pickWorkflowInput(input);
   return client.workflow.start<PineconeImportWorkflow>(IMPORT_WORKFLOW_TYPE, {
     args: [workflowInput],

@@ -48,6 +48,7 @@ export interface SandboxOptions {
 const SANDBOX_API_KEY = 'sandbox-not-a-secret';
 const DEV_SERVER_READY_TIMEOUT_MS = 60_000;
 const DEV_SERVER_STOP_TIMEOUT_MS = 10_000;
+const LEFTOVER_WAIT_MS = 30_000;
 
 /**
  * Runs the sandbox until SIGINT or SIGTERM, then stops the worker, the emulator and the dev server, in that order,
@@ -145,18 +146,33 @@ async function runSample(client: Client, worker: Worker, emulator: PineconeEmula
 }
 
 /**
- * The emulator keeps imports in memory, so imports that an earlier sandbox left running are gone: their workflows
- * would wait for nothing until their deadline. The cancel signal lets each one finish on its own terms (the
- * emulator answers 404 to the DELETE, which the workflow records as nothing left to cancel).
+ * The emulator keeps imports in memory, so imports that an earlier sandbox left running are gone, and their ids
+ * will be handed out again: their workflows would wait for nothing, or worse, watch and cancel this run's imports.
+ * The cancel signal lets each one finish on its own terms (the emulator answers 404 to the DELETE, which the
+ * workflow records as nothing left to cancel); the sample starts only after they have ended, or after a bounded wait.
  */
 async function cancelLeftovers(client: Client, taskQueue: string): Promise<void> {
+  const logger = Runtime.instance().logger;
   const query = `WorkflowType = '${IMPORT_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue}'`;
+  const endings: Promise<unknown>[] = [];
   for await (const execution of client.workflow.list({ query })) {
     await cancelImportWorkflow(client, execution.workflowId, 'sandbox restarted: its emulator forgot this import');
-    Runtime.instance().logger.info('Cancelled a workflow left by an earlier sandbox', {
-      workflowId: execution.workflowId,
-    });
+    logger.info('Cancelling a workflow left by an earlier sandbox', { workflowId: execution.workflowId });
+    endings.push(
+      client.workflow
+        .getHandle(execution.workflowId)
+        .result()
+        .catch(() => undefined),
+    );
   }
+  if (endings.length === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), LEFTOVER_WAIT_MS);
+  });
+  const outcome = await Promise.race([Promise.all(endings), gaveUp]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') logger.warn('Workflows left by an earlier sandbox are still running; starting anyway');
 }
 
 function printBanner(settings: Settings, workflowId: string): void {
