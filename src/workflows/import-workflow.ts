@@ -8,7 +8,7 @@
  * timer plus a regular activity. Checks start 10 s apart and double up to `pollInterval` (default 5 minutes),
  * so short imports are seen finishing quickly and long ones cost little. Every run continues as new, carrying all
  * state, once its history passes {@link MAX_HISTORY_EVENTS_BEFORE_CONTINUE} events or the server suggests it, so
- * no run exceeds about 200 events however long the import lasts (a 24-hour import: 12 runs). Progress stays
+ * no run exceeds 200 events however long the import lasts. Progress stays
  * visible in the `state` query, the UI's current details and, when asked, search attributes.
  */
 import {
@@ -54,12 +54,15 @@ export const DEFAULT_IMPORT_TIMEOUT = '24 hours';
 export const DEFAULT_POLL_INTERVAL = '5 minutes';
 /** The first check comes this long after the start; later gaps double up to the poll interval. */
 const FIRST_POLL_DELAY_MS = 10_000;
-/** A run continues as new past this many events, leaving room for a cancellation to finish within ~200. */
-export const MAX_HISTORY_EVENTS_BEFORE_CONTINUE = 140;
+/**
+ * A run continues as new past this many events. The margin to 200 covers a cancellation that starts just before:
+ * the DELETE (about 6 events) and at most 11 checks while the import settles (about 6 events each).
+ */
+export const MAX_HISTORY_EVENTS_BEFORE_CONTINUE = 110;
 /** After a cancel request, how long to keep checking for a terminal status before reporting what was seen. */
 const SETTLE_TIMEOUT_MS = 10 * 60_000;
-const SETTLE_FIRST_DELAY_MS = 1_000;
-const SETTLE_MAX_DELAY_MS = 30_000;
+const SETTLE_FIRST_DELAY_MS = 2_000;
+const SETTLE_MAX_DELAY_MS = 2 * 60_000;
 
 const TERMINAL_STATUSES = new Set(['Completed', 'Failed', 'Cancelled']);
 const KNOWN_STATUSES = new Set(['Pending', 'InProgress', ...TERMINAL_STATUSES]);
@@ -326,7 +329,8 @@ function validateWorkflowInput(input: ImportWorkflowInput, continued: boolean): 
     deadlineMs = parseInstant(input.deadline, 'deadline');
     if (!continued && deadlineMs <= Date.now()) invalidInput('deadline', 'must be in the future');
   } else {
-    deadlineMs = Date.now() + parseDuration(input.timeout ?? DEFAULT_IMPORT_TIMEOUT, 'timeout');
+    // From the start of the workflow, not of this task: a worker outage must not push the deadline out.
+    deadlineMs = workflowInfo().startTime.getTime() + parseDuration(input.timeout ?? DEFAULT_IMPORT_TIMEOUT, 'timeout');
   }
   if (input.searchAttributes !== undefined && typeof input.searchAttributes !== 'boolean') {
     invalidInput('searchAttributes', 'must be a boolean');
