@@ -176,7 +176,11 @@ async function cancelLeftovers(client: Client, taskQueue: string): Promise<void>
 }
 
 function printBanner(settings: Settings, workflowId: string): void {
-  const cli = 'npx ts-node src/cli.ts';
+  // Run from the sources (`npm start`) or from the build (`npx temporal-pinecone-import sandbox`).
+  const cli = __filename.endsWith('.ts') ? 'npx ts-node src/cli.ts' : 'npx temporal-pinecone-import';
+  const temporal = path.relative(process.cwd(), settings.temporalCliPath).startsWith('..')
+    ? settings.temporalCliPath
+    : path.relative(process.cwd(), settings.temporalCliPath);
   const address = `--address 127.0.0.1:${settings.port}`;
   const lines = [
     '',
@@ -191,8 +195,8 @@ function printBanner(settings: Settings, workflowId: string): void {
     `  TEMPORAL_ADDRESS=127.0.0.1:${settings.port} ${cli} status ${workflowId}`,
     `  TEMPORAL_ADDRESS=127.0.0.1:${settings.port} ${cli} cancel ${workflowId} --reason "changed my mind"`,
     'or with the temporal CLI:',
-    `  .temporal/bin/temporal workflow query ${address} --workflow-id ${workflowId} --name state`,
-    `  .temporal/bin/temporal workflow signal ${address} --workflow-id ${workflowId} --name cancel \\`,
+    `  ${temporal} workflow query ${address} --workflow-id ${workflowId} --name state`,
+    `  ${temporal} workflow signal ${address} --workflow-id ${workflowId} --name cancel \\`,
     `      --input '{"reason":"changed my mind"}'`,
     '',
   ];

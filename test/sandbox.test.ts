@@ -40,12 +40,13 @@ describe('sandbox', function () {
   let ports: { port: number; uiPort: number; emulatorPort: number };
   let sandbox: Running | undefined;
   let firstSampleId: string;
+  let unfinishedSampleId: string;
 
-  async function startSandbox(): Promise<{ running: Running; workflowId: string }> {
+  async function startSandbox(completeAfter = '5s'): Promise<{ running: Running; workflowId: string }> {
     const running = spawnEntry('src/cli.ts', [
       'sandbox',
       ...['--port', String(ports.port), '--ui-port', String(ports.uiPort)],
-      ...['--emulator-port', String(ports.emulatorPort), '--db-file', dbFile, '--complete-after', '5s'],
+      ...['--emulator-port', String(ports.emulatorPort), '--db-file', dbFile, '--complete-after', completeAfter],
     ]);
     sandbox = running;
     const [, workflowId] = await running.waitForLine(/Sample workflow: +(\S+)/, 90_000);
@@ -107,13 +108,13 @@ describe('sandbox', function () {
   });
 
   it('reuses the first run on a second one: the earlier sample is still in history', async () => {
-    const { workflowId } = await startSandbox();
+    // Ten minutes: this run's sample is still going when the run is stopped, for the next test.
+    const { workflowId } = await startSandbox('10m');
+    unfinishedSampleId = workflowId;
     const first = await withClient((client) => client.workflow.getHandle(firstSampleId).describe());
 
     assert.equal(first.status.name, 'COMPLETED');
     assert.notEqual(workflowId, firstSampleId);
-    const result = await withClient((client) => client.workflow.getHandle<PineconeImportWorkflow>(workflowId).result());
-    assert.equal(result.outcome, 'completed');
   });
 
   it('stops everything on SIGTERM and exits 0', async () => {
@@ -123,5 +124,19 @@ describe('sandbox', function () {
     assert.equal(signal, null);
     assert.equal(code, 0, sandbox!.stderr());
     assert.equal(await accepts(ports.port), false, 'the dev server still listens');
+  });
+
+  it('cancels a sample an earlier run left unfinished, then runs its own to completion', async () => {
+    const { workflowId } = await startSandbox();
+    const [left, own] = await withClient((client) =>
+      Promise.all([
+        client.workflow.getHandle<PineconeImportWorkflow>(unfinishedSampleId).result(),
+        client.workflow.getHandle<PineconeImportWorkflow>(workflowId).result(),
+      ]),
+    );
+
+    assert.equal(left.outcome, 'cancelled');
+    assert.equal(left.cancelReason, 'sandbox restarted: its emulator forgot this import');
+    assert.equal(own.outcome, 'completed');
   });
 });
