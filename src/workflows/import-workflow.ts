@@ -387,7 +387,7 @@ function isRetryableActivityFailure(err: unknown): boolean {
   return cause !== undefined && cause.nonRetryable !== true && !isCancellation(err);
 }
 
-/** The UI's "current details": a few lines of Markdown. */
+/** The UI's "current details": a Markdown list, one line per fact. */
 function describeState(state: ImportWorkflowState): string {
   const model = state.import;
   const lines = [
@@ -399,5 +399,5 @@ function describeState(state: ImportWorkflowState): string {
   if (model?.recordsImported !== undefined) lines.push(`**Records imported:** ${model.recordsImported}`);
   lines.push(`**Deadline:** ${state.deadline}`);
   if (state.cancelReason !== undefined) lines.push(`**Cancel reason:** ${state.cancelReason}`);
-  return lines.join('\n');
+  return lines.map((line) => `- ${line}`).join('\n');
 }
