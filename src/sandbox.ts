@@ -107,16 +107,18 @@ function withDefaults(options: SandboxOptions): Settings {
   };
 }
 
-/** Runs the worker; meanwhile cancels what an earlier sandbox left running, starts the sample and prints how to
- * reach it. Resolves when the worker has stopped. */
+/**
+ * Runs the worker; meanwhile cancels what an earlier sandbox left running, starts the sample and prints how to
+ * reach it. Resolves when the worker has stopped.
+ */
 async function runSample(client: Client, worker: Worker, emulator: PineconeEmulator, settings: Settings) {
-  const logger = Runtime.instance().logger;
   let stopped = false;
   const running = worker.run().finally(() => {
     stopped = true;
   });
   try {
-    await cancelLeftovers(client, settings.taskQueue);
+    await cancelLeftovers(client, settings.taskQueue, () => stopped);
+    if (stopped) return await running;
     const handle = await startImportWorkflow(
       client,
       {
@@ -128,15 +130,6 @@ async function runSample(client: Client, worker: Worker, emulator: PineconeEmula
       { taskQueue: settings.taskQueue },
     );
     printBanner(settings, handle.workflowId);
-    handle.result().then(
-      (result) => {
-        logger.info('Sample import finished', { workflowId: handle.workflowId, outcome: result.outcome });
-      },
-      (error: unknown) => {
-        // Closing the client at shutdown rejects the wait for the result; that is no news.
-        if (!stopped) logger.warn('Sample workflow did not complete', { workflowId: handle.workflowId, error });
-      },
-    );
   } catch (error) {
     worker.shutdown();
     await running;
@@ -151,28 +144,29 @@ async function runSample(client: Client, worker: Worker, emulator: PineconeEmula
  * The cancel signal lets each one finish on its own terms (the emulator answers 404 to the DELETE, which the
  * workflow records as nothing left to cancel); the sample starts only after they have ended, or after a bounded wait.
  */
-async function cancelLeftovers(client: Client, taskQueue: string): Promise<void> {
+async function cancelLeftovers(client: Client, taskQueue: string, stopped: () => boolean): Promise<void> {
   const logger = Runtime.instance().logger;
-  const query = `WorkflowType = '${IMPORT_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue}'`;
-  const endings: Promise<unknown>[] = [];
+  const query =
+    `WorkflowType = '${IMPORT_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' ` + `AND TaskQueue = '${taskQueue}'`;
+  const leftovers: string[] = [];
   for await (const execution of client.workflow.list({ query })) {
     await cancelImportWorkflow(client, execution.workflowId, 'sandbox restarted: its emulator forgot this import');
     logger.info('Cancelling a workflow left by an earlier sandbox', { workflowId: execution.workflowId });
-    endings.push(
-      client.workflow
-        .getHandle(execution.workflowId)
-        .result()
-        .catch(() => undefined),
-    );
+    leftovers.push(execution.workflowId);
   }
-  if (endings.length === 0) return;
-  let timer: NodeJS.Timeout | undefined;
-  const gaveUp = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), LEFTOVER_WAIT_MS);
-  });
-  const outcome = await Promise.race([Promise.all(endings), gaveUp]);
-  clearTimeout(timer);
-  if (outcome === 'timeout') logger.warn('Workflows left by an earlier sandbox are still running; starting anyway');
+  // Short describe calls rather than waiting on `result()`: a long poll still open at shutdown would outlive the
+  // connection it runs on.
+  const giveUpAt = Date.now() + LEFTOVER_WAIT_MS;
+  for (const workflowId of leftovers) {
+    while ((await client.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING') {
+      if (stopped()) return;
+      if (Date.now() > giveUpAt) {
+        logger.warn('A workflow left by an earlier sandbox is still running; starting anyway', { workflowId });
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
 
 function printBanner(settings: Settings, workflowId: string): void {
