@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -12,7 +13,12 @@ const API_KEY = 'pcsk_browser_test_key';
 /** Debian's package (`npm run setup:browser`); Playwright's own browser download is not reachable everywhere. */
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const UI_URL = 'http://127.0.0.1:8233';
-const SCREENSHOT = path.resolve(__dirname, '..', 'docs', 'temporal-ui-import.png');
+/** The README's picture is refreshed only when asked (`UPDATE_SCREENSHOT=1 npm test`), so a test run leaves the
+ * tree clean; otherwise the screenshot goes to the system's temporary folder. */
+const SCREENSHOT =
+  process.env.UPDATE_SCREENSHOT === '1'
+    ? path.resolve(__dirname, '..', 'docs', 'temporal-ui-import.png')
+    : path.join(tmpdir(), 'temporal-pinecone-import-ui.png');
 
 /**
  * The import as an operator sees it: headless Chromium against the dev server's Web UI. The UI renders summary,
