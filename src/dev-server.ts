@@ -4,6 +4,7 @@
  * is configurable and readiness means the frontend answered, not only that the port accepted a connection.
  */
 import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer, connect } from 'node:net';
 import path from 'node:path';
@@ -27,6 +28,15 @@ export interface DevServerOptions {
   searchAttributes?: string[];
   /** How long to wait for the frontend; default 60 s. */
   startTimeoutMs?: number;
+  /** Append the server's output to this file; default: only its last lines are kept, for error messages. */
+  logFile?: string;
+  /** The server's own `--log-level`; default `error`. */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /**
+   * Run the server in its own process group, so that Ctrl-C in a terminal reaches only this process, which can
+   * then stop its workers before the server. The server is still killed when this process exits.
+   */
+  detached?: boolean;
 }
 
 export interface DevServer {
@@ -37,6 +47,8 @@ export interface DevServer {
   uiUrl?: string;
   /** Stops the server (SIGTERM, then SIGKILL after 10 s) and waits for it to exit. */
   stop(): Promise<void>;
+  /** Calls `callback` with a description if the server exits before `stop()` was called. */
+  onUnexpectedExit(callback: (description: string) => void): void;
 }
 
 /** Starts a dev server bound to 127.0.0.1 and resolves once its frontend answers. */
@@ -44,7 +56,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const port = options.port ?? (await freePort());
   const namespace = options.namespace ?? 'default';
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace];
-  args.push('--log-level', 'error');
+  args.push('--log-level', options.logLevel ?? 'error');
   if (options.uiPort === undefined || options.uiPort === false) {
     args.push('--headless');
   } else {
@@ -53,15 +65,41 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   if (options.dbFilename !== undefined) args.push('--db-filename', options.dbFilename);
   for (const attribute of options.searchAttributes ?? []) args.push('--search-attribute', attribute);
 
-  const child = spawn(options.cliPath ?? DEFAULT_TEMPORAL_CLI_PATH, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderrTail = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderrTail = (stderrTail + chunk).slice(-2_000);
+  const cliPath = options.cliPath ?? DEFAULT_TEMPORAL_CLI_PATH;
+  if (!existsSync(cliPath)) throw new Error(`no Temporal CLI at ${cliPath}: run \`npm run setup:temporal\` first`);
+  const child = spawn(cliPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
-  const exited = once(child, 'exit');
+  const log = options.logFile === undefined ? undefined : createWriteStream(options.logFile, { flags: 'a' });
+  let outputTail = '';
+  for (const output of [child.stdout, child.stderr]) {
+    output.setEncoding('utf8').on('data', (chunk: string) => {
+      log?.write(chunk);
+      outputTail = (outputTail + chunk).slice(-2_000);
+    });
+  }
+  // A detached server would outlive this process; nothing should.
+  const killOnExit = (): void => void child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  let stopping = false;
+  let ended = false;
+  const exited = new Promise<string>((resolve) => {
+    const end = (description: string): void => {
+      if (ended) return;
+      ended = true;
+      process.off('exit', killOnExit);
+      log?.end();
+      resolve(description);
+    };
+    child.once('exit', (code, signal) => end(`the Temporal dev server exited (${signal ?? `code ${code}`})`));
+    child.once('error', (err) => end(`the Temporal dev server could not run: ${err.message}`));
+  });
 
   async function stop(): Promise<void> {
-    if (child.exitCode !== null || child.signalCode !== null) return;
+    stopping = true;
+    if (ended) return;
     child.kill('SIGTERM');
     const killTimer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await exited;
@@ -70,14 +108,24 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 
   const address = `127.0.0.1:${port}`;
   try {
-    await waitUntilReady(address, namespace, options.startTimeoutMs ?? 60_000, () => child.exitCode !== null);
+    await waitUntilReady(address, namespace, options.startTimeoutMs ?? 60_000, () => ended);
   } catch (err) {
     await stop();
-    const detail = stderrTail.trim() ? `; its last output: ${stderrTail.trim()}` : '';
-    throw new Error(`the Temporal dev server did not start: ${(err as Error).message}${detail}`);
+    const where =
+      options.logFile === undefined ? `; its last output: ${outputTail.trim()}` : `; see ${options.logFile}`;
+    throw new Error(`the Temporal dev server did not start: ${(err as Error).message}${where}`);
   }
-  const uiUrl = typeof options.uiPort === 'number' ? `http://127.0.0.1:${options.uiPort}` : undefined;
-  return { address, namespace, uiUrl, stop };
+  return {
+    address,
+    namespace,
+    uiUrl: typeof options.uiPort === 'number' ? `http://127.0.0.1:${options.uiPort}` : undefined,
+    stop,
+    onUnexpectedExit(callback) {
+      void exited.then((description) => {
+        if (!stopping) callback(description);
+      });
+    },
+  };
 }
 
 async function waitUntilReady(address: string, namespace: string, timeoutMs: number, exited: () => boolean) {

@@ -4,16 +4,15 @@
  * through the client helper. Everything binds 127.0.0.1; Ctrl-C (or SIGTERM) stops it all and exits 0. The dev
  * server keeps its database in a file, so workflow history survives a restart.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { Client, Connection } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { cancelImportWorkflow, DEFAULT_TASK_QUEUE, IMPORT_WORKFLOW_TYPE, startImportWorkflow } from './client';
 import type { LogLevel } from './config';
 import { startPineconeEmulator, type PineconeEmulator } from './testing';
+import { startDevServer } from './dev-server';
 import { createImportWorker, installRuntime } from './worker';
 
 const packageRoot = path.resolve(__dirname, '..');
@@ -46,8 +45,6 @@ export interface SandboxOptions {
 }
 
 const SANDBOX_API_KEY = 'sandbox-not-a-secret';
-const DEV_SERVER_READY_TIMEOUT_MS = 60_000;
-const DEV_SERVER_STOP_TIMEOUT_MS = 10_000;
 const LEFTOVER_WAIT_MS = 30_000;
 
 /**
@@ -59,8 +56,18 @@ export async function runSandbox(options: SandboxOptions = {}): Promise<void> {
   installRuntime({ logLevel: settings.logLevel });
   const stack: (() => Promise<void>)[] = [];
   try {
-    const server = await startDevServer(settings);
+    mkdirSync(path.dirname(settings.dbFile), { recursive: true });
+    const server = await startDevServer({
+      cliPath: settings.temporalCliPath,
+      port: settings.port,
+      uiPort: settings.uiPort,
+      dbFilename: settings.dbFile,
+      logFile: path.join(path.dirname(settings.dbFile), 'sandbox-server.log'),
+      logLevel: 'warn',
+      detached: true,
+    });
     stack.push(() => server.stop());
+    let serverDied: string | undefined;
     const emulator = await startPineconeEmulator({
       port: settings.emulatorPort,
       apiKey: SANDBOX_API_KEY,
@@ -68,7 +75,7 @@ export async function runSandbox(options: SandboxOptions = {}): Promise<void> {
     });
     stack.push(() => emulator.close());
 
-    const address = `127.0.0.1:${settings.port}`;
+    const { address } = server;
     const nativeConnection = await NativeConnection.connect({ address });
     stack.push(() => nativeConnection.close());
     const worker = await createImportWorker({
@@ -76,13 +83,16 @@ export async function runSandbox(options: SandboxOptions = {}): Promise<void> {
       taskQueue: settings.taskQueue,
       activities: { apiKey: SANDBOX_API_KEY, allowedHosts: ['127.0.0.1', 'localhost'] },
     });
-    server.onUnexpectedExit(() => worker.shutdown());
+    server.onUnexpectedExit((description) => {
+      serverDied = description;
+      worker.shutdown();
+    });
 
     const connection = await Connection.connect({ address });
     stack.push(() => connection.close());
     const client = new Client({ connection });
     await runSample(client, worker, emulator, settings);
-    server.throwIfDied();
+    if (serverDied !== undefined) throw new Error(serverDied);
   } finally {
     for (const stop of stack.reverse()) await stop();
   }
@@ -195,105 +205,4 @@ function printBanner(settings: Settings, workflowId: string): void {
     '',
   ];
   for (const line of lines) settings.print(line);
-}
-
-interface DevServer {
-  stop(): Promise<void>;
-  onUnexpectedExit(callback: () => void): void;
-  /** Throws when the server exited before `stop()`. */
-  throwIfDied(): void;
-}
-
-/**
- * Starts `temporal server start-dev` in its own process group, so that Ctrl-C in the terminal reaches only this
- * process, which then stops the worker before the server. Resolves once the server prints its address banner.
- */
-async function startDevServer(settings: Settings): Promise<DevServer> {
-  if (!existsSync(settings.temporalCliPath)) {
-    throw new Error(`Temporal CLI not found at ${settings.temporalCliPath}: run \`npm run setup:temporal\` first`);
-  }
-  mkdirSync(path.dirname(settings.dbFile), { recursive: true });
-  const logFile = path.join(path.dirname(settings.dbFile), 'sandbox-server.log');
-  const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(
-    settings.temporalCliPath,
-    [
-      'server',
-      'start-dev',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(settings.port),
-      '--ui-port',
-      String(settings.uiPort),
-      '--db-filename',
-      settings.dbFile,
-      '--log-level',
-      'warn',
-    ],
-    { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stderr.pipe(log);
-  const killOnExit = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.once('exit', killOnExit);
-
-  let stopping = false;
-  let died: string | undefined;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.once('exit', (code, signal) => {
-    process.off('exit', killOnExit);
-    log.end();
-    if (!stopping) died = `the Temporal dev server exited (${signal ?? `code ${code}`}); see ${logFile}`;
-  });
-
-  await waitForBanner(child, log, logFile, settings);
-  return {
-    async stop() {
-      stopping = true;
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), DEV_SERVER_STOP_TIMEOUT_MS);
-      await exited;
-      clearTimeout(timer);
-    },
-    onUnexpectedExit(callback) {
-      child.once('exit', () => {
-        if (!stopping) callback();
-      });
-    },
-    throwIfDied() {
-      if (died !== undefined) throw new Error(died);
-    },
-  };
-}
-
-function waitForBanner(child: ChildProcess, log: WriteStream, logFile: string, settings: Settings) {
-  return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the Temporal dev server did not start within 60 s; see ${logFile}`));
-    }, DEV_SERVER_READY_TIMEOUT_MS);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(
-        new Error(
-          `the Temporal dev server exited with code ${code} before it was ready: is port ${settings.port} or ` +
-            `${settings.uiPort} taken? See ${logFile}`,
-        ),
-      );
-    });
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (!log.writableEnded) log.write(`${line}\n`);
-      if (line.startsWith('Server:')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
 }
