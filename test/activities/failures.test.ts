@@ -9,31 +9,26 @@ import {
   PINECONE_SERVER_ERROR,
   PINECONE_UNAUTHORIZED,
 } from '../../src/failures';
-import { createImportActivities, MAX_RETRY_AFTER_MS, type ImportActivities } from '../../src/activities';
-import { startPineconeEmulator, type PineconeEmulator } from '../../src/testing';
+import { createImportActivities, MAX_RETRY_AFTER_MS } from '../../src/activities';
+import type { PineconeEmulator } from '../../src/testing';
+import { useEmulator } from '../helpers/emulator';
 import { API_KEY, assertFailure, assertKeyNotLogged, rejectionOf, runActivity } from './helpers';
 
 const REQUEST_ID = /^emulator-\d+$/;
 
 describe('failures: every HTTP status of the decision table, through the emulator', () => {
   let emulator: PineconeEmulator;
-  let activities: ImportActivities;
+  const activities = createImportActivities({ apiKey: API_KEY, allowedHosts: ['127.0.0.1'] });
   let indexHost: string;
   let importId: string;
 
-  before(async () => {
-    emulator = await startPineconeEmulator({ apiKey: API_KEY });
-    indexHost = emulator.url;
-    activities = createImportActivities({ apiKey: API_KEY, allowedHosts: ['127.0.0.1'] });
+  useEmulator({ apiKey: API_KEY }, (started) => {
+    emulator = started;
+    indexHost = started.url;
   });
 
   beforeEach(() => {
-    emulator.reset();
     importId = emulator.addImport({ id: '42', uri: 's3://bucket/dir', status: 'InProgress' }).id;
-  });
-
-  after(async () => {
-    await emulator.close();
   });
 
   const rows: [number, string, boolean, string][] = [

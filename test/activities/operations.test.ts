@@ -1,26 +1,18 @@
 import assert from 'node:assert/strict';
 import { PINECONE_BAD_REQUEST, PINECONE_NOT_FOUND, PINECONE_SERVER_ERROR } from '../../src/failures';
-import { createImportActivities, type ImportActivities } from '../../src/activities';
-import { startPineconeEmulator, type PineconeEmulator } from '../../src/testing';
+import { createImportActivities } from '../../src/activities';
+import type { PineconeEmulator } from '../../src/testing';
+import { useEmulator } from '../helpers/emulator';
 import { API_KEY, assertFailure, rejectionOf, runActivity } from './helpers';
 
 describe('describeImport, listImports and cancelImport', () => {
   let emulator: PineconeEmulator;
-  let activities: ImportActivities;
+  const activities = createImportActivities({ apiKey: API_KEY, allowedHosts: ['127.0.0.1'] });
   let indexHost: string;
 
-  before(async () => {
-    emulator = await startPineconeEmulator({ apiKey: API_KEY });
-    indexHost = emulator.url;
-    activities = createImportActivities({ apiKey: API_KEY, allowedHosts: ['127.0.0.1'] });
-  });
-
-  beforeEach(() => {
-    emulator.reset();
-  });
-
-  after(async () => {
-    await emulator.close();
+  useEmulator({ apiKey: API_KEY }, (started) => {
+    emulator = started;
+    indexHost = started.url;
   });
 
   it('describes an import as the emulator holds it', async () => {

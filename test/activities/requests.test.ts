@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { MockAgent } from 'undici';
 import { PINECONE_NOT_FOUND } from '../../src/failures';
-import { createImportActivities, type ImportActivities } from '../../src/activities';
+import { createImportActivities } from '../../src/activities';
 import { encodePathSegment } from '../../src/activities/http';
-import { startPineconeEmulator, type PineconeEmulator } from '../../src/testing';
+import type { PineconeEmulator } from '../../src/testing';
+import { useEmulator } from '../helpers/emulator';
 import { API_KEY, assertFailure, assertKeyNotLogged, logger, rejectionOf, runActivity } from './helpers';
 
 const PACKAGE_VERSION = (
@@ -15,21 +16,12 @@ const PACKAGE_VERSION = (
 
 describe('requests: headers, paths and bodies on the wire', () => {
   let emulator: PineconeEmulator;
-  let activities: ImportActivities;
+  const activities = createImportActivities({ apiKey: API_KEY, allowedHosts: ['127.0.0.1'] });
   let indexHost: string;
 
-  before(async () => {
-    emulator = await startPineconeEmulator({ apiKey: API_KEY });
-    indexHost = emulator.url;
-    activities = createImportActivities({ apiKey: API_KEY, allowedHosts: ['127.0.0.1'] });
-  });
-
-  beforeEach(() => {
-    emulator.reset();
-  });
-
-  after(async () => {
-    await emulator.close();
+  useEmulator({ apiKey: API_KEY }, (started) => {
+    emulator = started;
+    indexHost = started.url;
   });
 
   it('sends Api-Key, the API version, a User-Agent naming the package, and JSON headers', async () => {

@@ -1,28 +1,20 @@
 import assert from 'node:assert/strict';
 import { PINECONE_CONFLICT, PINECONE_SERVER_ERROR } from '../../src/failures';
-import { createImportActivities, RECONCILE_CLOCK_SKEW_MS, type ImportActivities } from '../../src/activities';
-import { startPineconeEmulator, type PineconeEmulator } from '../../src/testing';
+import { createImportActivities, RECONCILE_CLOCK_SKEW_MS } from '../../src/activities';
+import type { PineconeEmulator } from '../../src/testing';
+import { useEmulator } from '../helpers/emulator';
 import { API_KEY, assertFailure, rejectionOf, runActivity } from './helpers';
 
 const URI = 's3://bucket/run-1';
 
 describe('startImport', () => {
   let emulator: PineconeEmulator;
-  let activities: ImportActivities;
+  const activities = createImportActivities({ apiKey: API_KEY, allowedHosts: ['127.0.0.1'] });
   let indexHost: string;
 
-  before(async () => {
-    emulator = await startPineconeEmulator({ apiKey: API_KEY });
-    indexHost = emulator.url;
-    activities = createImportActivities({ apiKey: API_KEY, allowedHosts: ['127.0.0.1'] });
-  });
-
-  beforeEach(() => {
-    emulator.reset();
-  });
-
-  after(async () => {
-    await emulator.close();
+  useEmulator({ apiKey: API_KEY }, (started) => {
+    emulator = started;
+    indexHost = started.url;
   });
 
   const methodsSent = () => emulator.requests().map((request) => `${request.method} ${request.path}`);

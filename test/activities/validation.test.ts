@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { INVALID_IMPORT_INPUT } from '../../src/failures';
-import { createImportActivities, type ImportActivities } from '../../src/activities';
-import { startPineconeEmulator, type PineconeEmulator } from '../../src/testing';
+import { createImportActivities } from '../../src/activities';
+import type { PineconeEmulator } from '../../src/testing';
+import { useEmulator } from '../helpers/emulator';
 import { parseIndexHost } from '../../src/validation';
 import { API_KEY, assertFailure, rejectionOf, runActivity } from './helpers';
 
@@ -21,17 +22,12 @@ const loneSurrogate = fc.constantFrom('\uD800', 'a\uDC00b', 'x\uDBFF');
 
 describe('validation', () => {
   let emulator: PineconeEmulator;
-  let activities: ImportActivities;
+  const activities = createImportActivities({ apiKey: API_KEY, allowedHosts: ['127.0.0.1'] });
   let indexHost: string;
 
-  before(async () => {
-    emulator = await startPineconeEmulator({ apiKey: API_KEY });
-    indexHost = emulator.url;
-    activities = createImportActivities({ apiKey: API_KEY, allowedHosts: ['127.0.0.1'] });
-  });
-
-  after(async () => {
-    await emulator.close();
+  useEmulator({ apiKey: API_KEY }, (started) => {
+    emulator = started;
+    indexHost = started.url;
   });
 
   it('rejects a missing or non-object input', async () => {
