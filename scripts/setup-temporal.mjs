@@ -35,7 +35,8 @@ const testServerPom = join(root, 'scripts', 'temporal-test-server', 'pom.xml');
  * Written into the wrapper so that a later run can tell its own wrapper from a user's file, and rebuild it when the
  * pom (the version, the classpath) has changed since.
  */
-const wrapperMarker = `# temporal-pinecone-import: ${TEST_SERVER_ARTIFACT} from Maven Central, pom ${digest(testServerPom)}`;
+const pomDigest = digest(testServerPom);
+const wrapperMarker = `# temporal-pinecone-import: ${TEST_SERVER_ARTIFACT} from Maven Central, pom ${pomDigest}`;
 
 class SetupError extends Error {}
 
