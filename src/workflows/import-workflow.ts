@@ -109,7 +109,8 @@ interface ContinuedInput extends ImportWorkflowInput {
  * - Invalid input: fails with non-retryable `InvalidImportInput` before any activity runs.
  */
 export async function pineconeImportWorkflow(input: ImportWorkflowInput): Promise<ImportWorkflowResult> {
-  const { continuation } = input as ContinuedInput;
+  // Read only from an object: destructuring null would throw a TypeError, a workflow task failure retried forever.
+  const continuation = typeof input === 'object' && input !== null ? (input as ContinuedInput).continuation : undefined;
   const request = validateWorkflowInput(input, continuation !== undefined);
   const state: ImportWorkflowState = {
     phase: continuation ? 'waiting' : 'starting',

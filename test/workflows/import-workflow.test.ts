@@ -321,6 +321,30 @@ describe('pineconeImportWorkflow', function () {
     assert.equal(emulator.requests().length, 0);
   });
 
+  it('fails with InvalidImportInput, not a workflow task failure, when the input is null or missing', async () => {
+    const taskQueue = uniqueTaskQueue('null input');
+    const failures = await withWorker(env, { taskQueue, activities }, async () => {
+      const results: unknown[] = [];
+      for (const input of [null, undefined]) {
+        const handle = await env.client.workflow.start(pineconeImportWorkflow, {
+          args: [input as unknown as ImportWorkflowInput],
+          taskQueue,
+          workflowId: `${taskQueue}-${String(input)}`,
+        });
+        results.push(await rejectionOf(handle.result()));
+      }
+      return results;
+    });
+
+    for (const failure of failures) {
+      const cause = applicationFailureOf(failure);
+      assert.equal(cause.type, 'InvalidImportInput');
+      assert.equal(cause.nonRetryable, true);
+      assert.match(cause.message, /^Invalid input: /);
+    }
+    assert.equal(emulator.requests().length, 0);
+  });
+
   it('carries the import, deadline and poll state across continue-as-new through a 7-day import', async () => {
     const deadline = new Date((await env.currentTimeMs()) + 8 * 24 * HOUR_MS).toISOString();
     let runs: number[] = [];
