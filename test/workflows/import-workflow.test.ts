@@ -114,7 +114,7 @@ describe('pineconeImportWorkflow', function () {
     assert.equal(requestsOf('DELETE'), 0);
   });
 
-  it('cancels the import once at the deadline, then fails with ImportDeadlineExceeded and the final model', async () => {
+  it('cancels once at the deadline, then fails with ImportDeadlineExceeded and the final model', async () => {
     const failure = await rejectionOf(runImport('deadline passes', { timeout: '2 hours' }));
 
     const cause = applicationFailureOf(failure);
