@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { ImportWorkflowInput, ImportWorkflowResult, ImportWorkflowState } from './types';
-import { parseIndexHost, validateUri } from './validation';
+import { parseIndexHost, validateId, validateUri } from './validation';
 import { cancelSignal, stateQuery } from './workflows/messages';
 
 /** The task queue the worker polls and {@link startImportWorkflow} uses unless told otherwise. */
@@ -37,11 +37,22 @@ const DEFAULT_PORTS = { http: 80, https: 443 } as const;
  * `InvalidImportInput` failure for a malformed host or uri.
  */
 export function importWorkflowId(input: { indexHost: string; uri: string }): string {
-  const host = parseIndexHost(input.indexHost);
-  const uri = validateUri(input.uri);
+  return workflowIdFor(input.indexHost, validateUri(input.uri));
+}
+
+/**
+ * The id of a workflow adopting `importId`: the same index and import always give the same id. A uri always starts
+ * with a scheme, so the `import:` subject never collides with one.
+ */
+function adoptionWorkflowId(indexHost: string, importId: string): string {
+  return workflowIdFor(indexHost, `import:${validateId(importId, 'importId')}`);
+}
+
+function workflowIdFor(indexHost: string, subject: string): string {
+  const host = parseIndexHost(indexHost);
   const port = host.port === undefined || host.port === DEFAULT_PORTS[host.scheme] ? '' : `:${host.port}`;
   const origin = `${host.scheme}://${host.hostname}${port}`;
-  const hash = createHash('sha256').update(origin).update('\n').update(uri).digest('hex');
+  const hash = createHash('sha256').update(origin).update('\n').update(subject).digest('hex');
   const readable = host.hostname
     .split('.')[0]!
     .replace(/[^a-z0-9-]+/g, '-')
@@ -54,7 +65,8 @@ export function importWorkflowId(input: { indexHost: string; uri: string }): str
  * Starts `pineconeImportWorkflow`, or returns the handle of the run already going under the same id (conflict
  * policy `USE_EXISTING`): asking twice for the same import never starts it twice. A closed workflow with that id
  * does not block a new run (the default reuse policy), so the same uri can be imported again later. Sets the UI's
- * summary and details. Only the fields of {@link ImportWorkflowInput} are sent, so a stray secret on the input
+ * summary and details. The default id is {@link importWorkflowId}, or, when adopting `importId`, one derived from
+ * the index and that id. Only the fields of {@link ImportWorkflowInput} are sent, so a stray secret on the input
  * object never reaches workflow history.
  */
 export async function startImportWorkflow(
@@ -65,7 +77,11 @@ export async function startImportWorkflow(
   const workflowInput = pickWorkflowInput(input);
   return client.workflow.start<PineconeImportWorkflow>(IMPORT_WORKFLOW_TYPE, {
     args: [workflowInput],
-    workflowId: options.workflowId ?? importWorkflowId(workflowInput),
+    workflowId:
+      options.workflowId ??
+      (workflowInput.importId === undefined
+        ? importWorkflowId(workflowInput)
+        : adoptionWorkflowId(workflowInput.indexHost, workflowInput.importId)),
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     workflowIdConflictPolicy: 'USE_EXISTING',
     staticSummary: importSummary(workflowInput),

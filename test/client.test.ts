@@ -115,6 +115,24 @@ describe('client helpers on the dev server', function () {
     });
   });
 
+  it('adopts a running import by id under an id derived from the index and that import', async () => {
+    const taskQueue = uniqueTaskQueue('adopts by import id');
+    const held = emulator.addImport({ id: `held-${taskQueue}`, uri: 's3://bucket/elsewhere/', status: 'InProgress' });
+    await withWorker(env, { taskQueue, activities }, async () => {
+      const adopt = { indexHost: emulator.url, uri: '', importId: held.id, pollInterval: '1 second' } as const;
+      const first = await startImportWorkflow(env.client, adopt, { taskQueue });
+      const second = await startImportWorkflow(env.client, adopt, { taskQueue });
+      const state = await waitingState(first.workflowId);
+
+      assert.equal(second.firstExecutionRunId, first.firstExecutionRunId);
+      assert.notEqual(first.workflowId, importWorkflowId({ indexHost: emulator.url, uri: held.uri! }));
+      assert.equal(state.importId, held.id);
+      assert.equal(emulator.requests().filter((request) => request.method === 'POST').length, 0);
+      await cancelImportWorkflow(env.client, first.workflowId, 'test cleanup');
+      await first.result();
+    });
+  });
+
   it('sets the UI summary and details on start', async () => {
     const taskQueue = uniqueTaskQueue('sets the ui summary');
     const handle = await startImportWorkflow(env.client, { ...input(taskQueue), timeout: '2 hours' }, { taskQueue });
