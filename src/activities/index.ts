@@ -13,8 +13,9 @@ import { createStartImport } from './start-import';
 export type { ImportModel, ImportRef, ListImportsInput, ListImportsResult, StartImportInput } from '../types';
 export { DEFAULT_ALLOWED_HOSTS, DEFAULT_API_VERSION, DEFAULT_REQUEST_TIMEOUT_MS } from './http';
 export { MAX_RETRY_AFTER_MS } from './classify';
-export { RECONCILE_CLOCK_SKEW_MS, RECONCILE_MAX_PAGES } from './start-import';
+export { RECONCILE_MAX_PAGES } from './start-import';
 export {
+  RECONCILE_CLOCK_SKEW_MS,
   cancelImportActivityOptions,
   describeImportActivityOptions,
   listImportsActivityOptions,

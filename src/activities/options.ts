@@ -10,6 +10,12 @@
 import type { ActivityOptions } from '@temporalio/common';
 import { NON_RETRYABLE_ACTIVITY_FAILURE_TYPES } from '../failures';
 
+/**
+ * How far Pinecone's clock may run behind the Temporal server's when an import's `createdAt` is compared with the
+ * time a start was scheduled (the reconcile of `startImport`, and the workflow's search after a failed start).
+ */
+export const RECONCILE_CLOCK_SKEW_MS = 5 * 60_000;
+
 const nonRetryableErrorTypes = [...NON_RETRYABLE_ACTIVITY_FAILURE_TYPES];
 
 /** `startImport`: up to 50 list pages while reconciling plus the POST, so a longer attempt budget. */

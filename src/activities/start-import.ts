@@ -5,9 +5,8 @@ import type { PineconeHttp } from './http';
 import { toStartImportResult } from './import-model';
 import { fetchImportsPage } from './list-imports';
 import { runActivity } from './logging';
+import { RECONCILE_CLOCK_SKEW_MS } from './options';
 
-/** How far Pinecone's clock may run behind the Temporal server's when comparing `createdAt` to scheduling time. */
-export const RECONCILE_CLOCK_SKEW_MS = 5 * 60_000;
 /** Pages of 100 listed while reconciling; Pinecone lists recent imports only, so this is far beyond a real list. */
 export const RECONCILE_MAX_PAGES = 50;
 

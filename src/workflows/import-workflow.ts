@@ -33,9 +33,18 @@ import type { ImportActivities } from '../activities';
 import {
   cancelImportActivityOptions,
   describeImportActivityOptions,
+  listImportsActivityOptions,
+  RECONCILE_CLOCK_SKEW_MS,
   startImportActivityOptions,
 } from '../activities/options';
-import { IMPORT_NOT_RUNNING, IMPORT_DEADLINE_EXCEEDED, IMPORT_FAILED, PINECONE_NOT_FOUND } from '../failures';
+import {
+  IMPORT_NOT_RUNNING,
+  IMPORT_DEADLINE_EXCEEDED,
+  IMPORT_FAILED,
+  INVALID_IMPORT_INPUT,
+  PINECONE_HOST_NOT_ALLOWED,
+  PINECONE_NOT_FOUND,
+} from '../failures';
 import type { ImportModel, ImportWorkflowInput, ImportWorkflowResult, ImportWorkflowState } from '../types';
 import {
   invalidInput,
@@ -75,6 +84,10 @@ const { startImport } = proxyActivities<ImportActivities>({
 const { cancelImport } = proxyActivities<ImportActivities>({
   ...cancelImportActivityOptions,
   summary: 'Cancel the Pinecone import',
+});
+const { listImports } = proxyActivities<ImportActivities>({
+  ...listImportsActivityOptions,
+  summary: 'Look for an import left by the failed start',
 });
 const { describeImport } = proxyLocalActivities<ImportActivities>({
   startToCloseTimeout: describeImportActivityOptions.startToCloseTimeout,
@@ -245,7 +258,15 @@ export async function pineconeImportWorkflow(input: ImportWorkflowInput): Promis
   try {
     if (state.importId === undefined) {
       // Not cancellable: a POST in flight may create the import, whose id is then needed to cancel it.
-      const { id } = await CancellationScope.nonCancellable(() => startImport(request.start));
+      const scheduledMs = Date.now();
+      const { id } = await CancellationScope.nonCancellable(() => startImport(request.start)).catch(
+        async (err: unknown) => {
+          if (!NOTHING_SENT_FAILURE_TYPES.has(failureType(err) ?? '')) {
+            await cancelImportsLeftByFailedStart(request.start, scheduledMs - RECONCILE_CLOCK_SKEW_MS);
+          }
+          throw err;
+        },
+      );
       state.importId = id;
       log.info('Pinecone import started', { importId: id, indexHost: request.indexHost });
     } else if (continuation === undefined) {
@@ -377,6 +398,42 @@ function isTerminal(model: ImportModel): boolean {
 }
 
 /** The failure `type` behind an activity failure, if any: workflow code branches on these strings. */
+/** `startImport` failures that mean no request reached Pinecone, so no import can have been created. */
+const NOTHING_SENT_FAILURE_TYPES = new Set([INVALID_IMPORT_INPUT, PINECONE_HOST_NOT_ALLOWED]);
+/** Pages of 100 searched for an import left by a failed start; Pinecone lists recent imports first. */
+const LEFT_BY_FAILED_START_MAX_PAGES = 10;
+
+/**
+ * `startImport` gave up, but its last POST may still have created the import: a lost response with no attempt
+ * left to reconcile it. Such an import would run with no workflow watching it and no deadline, so it is looked for
+ * the way the activity reconciles (same uri, created since the start was scheduled less the clock skew, not yet
+ * finished) and cancelled. Best effort and not cancellable: when this fails it is logged, and the workflow reports
+ * the start's own failure either way.
+ */
+function cancelImportsLeftByFailedStart(start: { indexHost: string; uri: string }, sinceMs: number): Promise<void> {
+  return CancellationScope.nonCancellable(async () => {
+    try {
+      let paginationToken: string | undefined;
+      for (let page = 0; page < LEFT_BY_FAILED_START_MAX_PAGES; page++) {
+        const listed = await listImports({ indexHost: start.indexHost, limit: 100, paginationToken });
+        for (const model of listed.data) {
+          if (model.uri !== start.uri || isTerminal(model) || !(Date.parse(model.createdAt ?? '') >= sinceMs)) continue;
+          log.warn('Cancelling an import created by a start that then failed', { importId: model.id });
+          await cancelImport({ indexHost: start.indexHost, id: model.id });
+        }
+        paginationToken = listed.next;
+        if (paginationToken === undefined) return;
+      }
+    } catch (err) {
+      log.error('Could not look for an import left by the failed start; one may be running unwatched', {
+        indexHost: start.indexHost,
+        uri: start.uri,
+        error: String(err),
+      });
+    }
+  });
+}
+
 function failureType(err: unknown): string | undefined {
   const cause = err instanceof Error ? (err.cause as { type?: unknown } | undefined) : undefined;
   return typeof cause?.type === 'string' ? cause.type : undefined;

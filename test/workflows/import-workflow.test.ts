@@ -6,7 +6,7 @@ import {
   WorkflowUpdateFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createImportActivities } from '../../src/activities';
 import { startPineconeEmulator, type PineconeEmulator } from '../../src/testing';
@@ -295,6 +295,23 @@ describe('pineconeImportWorkflow', function () {
     assert.equal(result.outcome, 'completed');
     assert.equal(emulator.imports().length, 1);
     assert.equal(requestsOf('POST'), 1);
+  });
+
+  it('cancels the import a start created before giving up, then fails with the start failure', async () => {
+    // The POST creates the import but its response is lost; the retry's reconcile listing is then refused with a
+    // non-retryable 400, so startImport gives up without ever learning the id.
+    emulator.fail({ method: 'POST', path: '/bulk/imports', afterEffect: true, status: 500 });
+    emulator.fail({ method: 'GET', path: '/bulk/imports', status: 400 });
+
+    const failure = await rejectionOf(runImport('failed start leaves an import', {}));
+
+    assert.ok(failure instanceof WorkflowFailedError && failure.cause instanceof ActivityFailure, String(failure));
+    assert.equal((failure.cause.cause as ApplicationFailure).type, 'PineconeBadRequest');
+    assert.deepEqual(
+      emulator.imports().map((model) => model.status),
+      ['Cancelled'],
+    );
+    assert.equal(requestsOf('DELETE'), 1);
   });
 
   it('rides out a storm of 429s with Retry-After and completes', async () => {
