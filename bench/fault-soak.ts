@@ -71,6 +71,8 @@ interface Run {
   timeoutMs: number;
   actAfterMs: number;
   startedAtMs: number;
+  /** Set when the planned action was dropped because the import appeared only after the deadline. */
+  actedTooLate?: boolean;
 }
 
 export async function faultSoak(options: BenchOptions): Promise<void> {
@@ -143,7 +145,10 @@ export async function faultSoak(options: BenchOptions): Promise<void> {
         if (Date.now() < run.startedAtMs + run.actAfterMs) continue;
         const model = emulator.imports().find((candidate) => candidate.uri === run.uri);
         if (Date.now() > run.startedAtMs + run.timeoutMs) {
+          // Faults delayed the import's creation past the deadline: nothing was done, so the deadline decides.
           pending.delete(run);
+          run.plan = 'deadline';
+          run.actedTooLate = true;
           continue;
         }
         if (model === undefined) continue;
@@ -218,7 +223,12 @@ export async function faultSoak(options: BenchOptions): Promise<void> {
         `${requests.length} (POST ${count1('POST')}, GET ${count1('GET')}, DELETE ${count1('DELETE')})`,
         '',
       ],
-      ['plans', tally(runs.map((run) => run.plan)), ''],
+      ['plans (as carried out)', tally(runs.map((run) => run.plan)), ''],
+      [
+        'planned actions dropped: import created only after the deadline',
+        runs.filter((run) => run.actedTooLate).length,
+        '',
+      ],
       ['outcomes', tally(results.map((result) => result.outcome)), ''],
       ['unexpected outcomes', unexpected.length, ''],
       ['duplicate imports (imports per uri > 1)', duplicates, `0: ${metOrNot(duplicates === 0)}`],
