@@ -10,7 +10,7 @@
  * activity row creates a fresh `MockActivityEnvironment` per call, for the cost of that set-up. Raw undici uses its
  * own keep-alive Agent, as the activity's default does; the official client uses Node's fetch.
  *
- * The goal is judged on the plain loopback run. A second run delays every DELETE by 2 ms at the emulator (a fault
+ * The goal is judged on the plain loopback run, on the mean and the median both. A second run delays every DELETE by 2 ms at the emulator (a fault
  * rule with `delayMs` only), for the same overhead next to a response time closer to a real network's.
  */
 import { Pinecone } from '@pinecone-database/pinecone';
@@ -96,12 +96,14 @@ export async function cancelCall(options: BenchOptions): Promise<void> {
       [
         `activity <= ${GOAL_RATIO_TO_UNDICI}x raw undici`,
         `${(activity.mean / undici.mean).toFixed(2)}x; ${(activity.p50 / undici.p50).toFixed(2)}x`,
-        metOrNot(activity.mean / undici.mean <= GOAL_RATIO_TO_UNDICI),
+        // Both: the mean swings with whichever caller a GC pause lands on (1.04x to 1.49x over three runs of one
+        // build), the median does not.
+        metOrNot(Math.max(activity.mean / undici.mean, activity.p50 / undici.p50) <= GOAL_RATIO_TO_UNDICI),
       ],
       [
         'activity faster than the official client',
         `${(activity.mean / official.mean).toFixed(2)}x; ${(activity.p50 / official.p50).toFixed(2)}x`,
-        metOrNot(activity.mean < official.mean),
+        metOrNot(activity.mean < official.mean && activity.p50 < official.p50),
       ],
       [
         'context, not the goal: the same with the emulator answering after 2 ms',
