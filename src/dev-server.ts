@@ -42,6 +42,8 @@ export interface DevServerOptions {
 export interface DevServer {
   /** `127.0.0.1:PORT`, for `Connection.connect({ address })`. */
   address: string;
+  /** The server's process id. */
+  pid: number;
   namespace: string;
   /** `http://127.0.0.1:PORT` when the UI is on. */
   uiUrl?: string;
@@ -67,6 +69,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 
   const cliPath = options.cliPath ?? DEFAULT_TEMPORAL_CLI_PATH;
   if (!existsSync(cliPath)) throw new Error(`no Temporal CLI at ${cliPath}: run \`npm run setup:temporal\` first`);
+  // Checked first: the readiness wait below would otherwise take whatever answers on the port for this server.
+  if (await accepts('127.0.0.1', port)) throw new Error(`127.0.0.1:${port} is already in use by another process`);
   const child = spawn(cliPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: options.detached ?? false,
@@ -117,6 +121,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   }
   return {
     address,
+    pid: child.pid!,
     namespace,
     uiUrl: typeof options.uiPort === 'number' ? `http://127.0.0.1:${options.uiPort}` : undefined,
     stop,
@@ -155,7 +160,8 @@ async function waitUntilReady(address: string, namespace: string, timeoutMs: num
   }
 }
 
-function accepts(host: string, port: number): Promise<boolean> {
+/** True when something on `host:port` accepts a TCP connection. */
+export function accepts(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, host);
     socket.once('connect', () => {

@@ -4,7 +4,7 @@
  * through the client helper. Everything binds 127.0.0.1; Ctrl-C (or SIGTERM) stops it all and exits 0. The dev
  * server keeps its database in a file, so workflow history survives a restart.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
@@ -12,7 +12,7 @@ import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { cancelImportWorkflow, DEFAULT_TASK_QUEUE, IMPORT_WORKFLOW_TYPE, startImportWorkflow } from './client';
 import type { LogLevel } from './config';
 import { startPineconeEmulator, type PineconeEmulator } from './testing';
-import { startDevServer } from './dev-server';
+import { accepts, startDevServer } from './dev-server';
 import { createImportWorker, installRuntime } from './worker';
 
 const packageRoot = path.resolve(__dirname, '..');
@@ -57,6 +57,8 @@ export async function runSandbox(options: SandboxOptions = {}): Promise<void> {
   const stack: (() => Promise<void>)[] = [];
   try {
     mkdirSync(path.dirname(settings.dbFile), { recursive: true });
+    const pidFile = `${settings.dbFile}.server-pid`;
+    await stopAbandonedServer(pidFile, settings.dbFile, settings.port);
     const server = await startDevServer({
       cliPath: settings.temporalCliPath,
       port: settings.port,
@@ -67,6 +69,8 @@ export async function runSandbox(options: SandboxOptions = {}): Promise<void> {
       detached: true,
     });
     stack.push(() => server.stop());
+    writeFileSync(pidFile, String(server.pid));
+    stack.push(() => Promise.resolve(rmSync(pidFile, { force: true })));
     let serverDied: string | undefined;
     const emulator = await startPineconeEmulator({
       port: settings.emulatorPort,
@@ -95,6 +99,46 @@ export async function runSandbox(options: SandboxOptions = {}): Promise<void> {
     if (serverDied !== undefined) throw new Error(serverDied);
   } finally {
     for (const stop of stack.reverse()) await stop();
+  }
+}
+
+/**
+ * A sandbox killed outright (SIGKILL, a closed terminal's lost session) cannot stop the dev server it started in its
+ * own process group; that server keeps the port and the database. The pid file left beside the database names it:
+ * when that process is still a dev server on this database (checked in /proc, so a reused pid is never hit), it
+ * is stopped before the new one starts. Elsewhere the new server's start fails with a clear "port in use" error.
+ */
+async function stopAbandonedServer(pidFile: string, dbFile: string, port: number): Promise<void> {
+  let pid: number;
+  let commandLine: string[];
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+    commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return;
+  }
+  if (!commandLine.includes('start-dev') || !commandLine.includes(dbFile)) return;
+  Runtime.instance().logger.warn('Stopping the Temporal dev server an earlier sandbox left running', { pid });
+  for (const [signal, waitMs] of [['SIGTERM', 10_000] as const, ['SIGKILL', 5_000] as const]) {
+    if (!isAlive(pid)) return;
+    process.kill(pid, signal);
+    const giveUpAt = Date.now() + waitMs;
+    while (isAlive(pid) && Date.now() < giveUpAt) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (isAlive(pid)) throw new Error(`the dev server an earlier sandbox left running (pid ${pid}) did not stop`);
+  // Its main thread can be gone while the others still hold the port for a moment.
+  const portFreeBy = Date.now() + 10_000;
+  while ((await accepts('127.0.0.1', port)) && Date.now() < portFreeBy) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** A process that has exited but not been reaped (state `Z`) holds no port or file any more: it counts as gone. */
+function isAlive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
   }
 }
 

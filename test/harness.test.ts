@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { startDevServer } from '../src/dev-server';
 import { devServerEnv, timeSkippingEnv, uniqueTaskQueue, withWorker } from './helpers/temporal';
 import type { sleepWorkflow } from './workflows';
 
@@ -49,5 +52,18 @@ describe('test harness', () => {
 
     assert.equal(response.status, 200);
     assert.match(body, /<html/i);
+  });
+
+  it('refuses to start a dev server on a port another process holds, naming the port', async () => {
+    const squatter = createServer().listen(0, '127.0.0.1');
+    await once(squatter, 'listening');
+    const { port } = squatter.address() as { port: number };
+    try {
+      await assert.rejects(startDevServer({ port }), {
+        message: `127.0.0.1:${port} is already in use by another process`,
+      });
+    } finally {
+      squatter.close();
+    }
   });
 });

@@ -139,4 +139,16 @@ describe('sandbox', function () {
     assert.equal(left.cancelReason, 'sandbox restarted: its emulator forgot this import');
     assert.equal(own.outcome, 'completed');
   });
+
+  it('after being killed outright, the next run stops the dev server the killed one left and starts its own', async () => {
+    sandbox!.child.kill('SIGKILL');
+    await sandbox!.finished();
+    assert.equal(await accepts(ports.port), true, 'the killed sandbox took its dev server with it: nothing to prove');
+
+    const { workflowId } = await startSandbox();
+    const own = await withClient((client) => client.workflow.getHandle<PineconeImportWorkflow>(workflowId).result());
+
+    assert.match(sandbox!.stdout() + sandbox!.stderr(), /Stopping the Temporal dev server an earlier sandbox left/);
+    assert.equal(own.outcome, 'completed');
+  });
 });
