@@ -397,7 +397,6 @@ function isTerminal(model: ImportModel): boolean {
   return TERMINAL_STATUSES.has(model.status);
 }
 
-/** The failure `type` behind an activity failure, if any: workflow code branches on these strings. */
 /** `startImport` failures that mean no request reached Pinecone, so no import can have been created. */
 const NOTHING_SENT_FAILURE_TYPES = new Set([INVALID_IMPORT_INPUT, PINECONE_HOST_NOT_ALLOWED]);
 /** Pages of 100 searched for an import left by a failed start; Pinecone lists recent imports first. */
@@ -434,6 +433,7 @@ function cancelImportsLeftByFailedStart(start: { indexHost: string; uri: string 
   });
 }
 
+/** The failure `type` behind an activity failure, if any: workflow code branches on these strings. */
 function failureType(err: unknown): string | undefined {
   const cause = err instanceof Error ? (err.cause as { type?: unknown } | undefined) : undefined;
   return typeof cause?.type === 'string' ? cause.type : undefined;
