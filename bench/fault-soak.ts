@@ -18,7 +18,7 @@ import {
   containsKey,
   defer,
   mapLimit,
-  runtimeLogger,
+  runtimeLog,
   seededRandom,
   sharedDevServer,
   sleepMs,
@@ -95,8 +95,8 @@ export async function faultSoak(options: BenchOptions): Promise<void> {
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
     }),
   });
-  const logLinesBefore = runtimeLogger.lines;
-  const logLeaksBefore = runtimeLogger.leaks.length;
+  const logLinesBefore = runtimeLog.lines;
+  const logLeaksBefore = runtimeLog.leaks.length;
 
   const planned = {
     POST: injectFaultMix(emulator, { method: 'POST' }, count * 2, [...transient, malformed, ...lostResponses], random),
@@ -193,8 +193,8 @@ export async function faultSoak(options: BenchOptions): Promise<void> {
     runs.map((run) => run.workflowId),
   );
   const failureLeaks = results.filter((result) => containsKey(result.text)).length;
-  const logLines = runtimeLogger.lines - logLinesBefore;
-  const logLeaks = runtimeLogger.leaks.length - logLeaksBefore;
+  const logLines = runtimeLog.lines - logLinesBefore;
+  const logLeaks = runtimeLog.leaks.length - logLeaksBefore;
   const requests = emulator.requests();
   const keyOnTheWire = requests.filter((request) => request.headers['api-key'] === API_KEY).length;
 

@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import { startDevServer, type DevServer, type DevServerOptions } from '../../src/dev-server';
@@ -37,35 +36,16 @@ export function searchableText(value: unknown): string {
 }
 
 /** Counts every runtime log line (SDK, core, workflow and activity loggers) and keeps those that hold the key. */
-export class KeyScanningLogger implements Logger {
-  lines = 0;
-  readonly leaks: string[] = [];
-  private readonly printer = new DefaultLogger('ERROR');
+export const runtimeLog = { lines: 0, leaks: [] as string[] };
 
-  log(level: LogLevel, message: string, meta?: LogMetadata): void {
-    const line = searchableText({ level, message, meta });
-    this.lines += 1;
-    if (containsKey(line)) this.leaks.push(line);
-    if (level === 'ERROR' && process.env.BENCH_VERBOSE === '1') this.printer.log(level, message, meta);
-  }
-  trace(message: string, meta?: LogMetadata): void {
-    this.log('TRACE', message, meta);
-  }
-  debug(message: string, meta?: LogMetadata): void {
-    this.log('DEBUG', message, meta);
-  }
-  info(message: string, meta?: LogMetadata): void {
-    this.log('INFO', message, meta);
-  }
-  warn(message: string, meta?: LogMetadata): void {
-    this.log('WARN', message, meta);
-  }
-  error(message: string, meta?: LogMetadata): void {
-    this.log('ERROR', message, meta);
-  }
-}
+const errorPrinter = new DefaultLogger('ERROR');
 
-export const runtimeLogger = new KeyScanningLogger();
+const runtimeLogger = new DefaultLogger('TRACE', ({ level, message, meta }) => {
+  const line = searchableText({ level, message, meta });
+  runtimeLog.lines += 1;
+  if (containsKey(line)) runtimeLog.leaks.push(line);
+  if (level === 'ERROR' && process.env.BENCH_VERBOSE === '1') errorPrinter.log(level, message, meta);
+});
 
 /** Installs the runtime once, at DEBUG, so that every line the SDK and core would write passes the key check. */
 export function installRuntime(): void {

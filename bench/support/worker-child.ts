@@ -4,8 +4,8 @@
  * `BENCH_API_KEY`. It serves the bench bundle and the real activities, writes every runtime log line to stdout as
  * one JSON line, reports `ready` and then its memory every 250 ms over IPC, and drains and exits on SIGTERM.
  */
-import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import type { LogLevel } from '@temporalio/common';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createImportActivities } from '../../src/activities';
 
 export interface WorkerChildSettings {
@@ -21,32 +21,6 @@ export interface WorkerChildSettings {
 export type WorkerChildMessage =
   { type: 'ready' } | { type: 'memory'; rss: number; heapUsed: number } | { type: 'failed'; error: string };
 
-const LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
-
-class StdoutLogger implements Logger {
-  constructor(private readonly minLevel: LogLevel) {}
-
-  log(level: LogLevel, message: string, meta?: LogMetadata): void {
-    if (LEVELS.indexOf(level) < LEVELS.indexOf(this.minLevel)) return;
-    process.stdout.write(`${JSON.stringify({ level, message, meta }, (_key, value: unknown) => printable(value))}\n`);
-  }
-  trace(message: string, meta?: LogMetadata): void {
-    this.log('TRACE', message, meta);
-  }
-  debug(message: string, meta?: LogMetadata): void {
-    this.log('DEBUG', message, meta);
-  }
-  info(message: string, meta?: LogMetadata): void {
-    this.log('INFO', message, meta);
-  }
-  warn(message: string, meta?: LogMetadata): void {
-    this.log('WARN', message, meta);
-  }
-  error(message: string, meta?: LogMetadata): void {
-    this.log('ERROR', message, meta);
-  }
-}
-
 function printable(value: unknown): unknown {
   if (value instanceof Error) return { message: value.message, stack: value.stack, cause: value.cause };
   if (typeof value === 'bigint') return value.toString();
@@ -60,11 +34,13 @@ function send(message: WorkerChildMessage): void {
 async function main(): Promise<void> {
   const settings = JSON.parse(process.env.BENCH_WORKER ?? '{}') as WorkerChildSettings;
   const apiKey = process.env.BENCH_API_KEY ?? '';
-  const level = settings.logLevel ?? 'INFO';
+  const minLevel = settings.logLevel ?? 'INFO';
   Runtime.install({
-    logger: new StdoutLogger(level),
+    logger: new DefaultLogger(minLevel, ({ level, message, meta }) => {
+      process.stdout.write(`${JSON.stringify({ level, message, meta }, (_key, value: unknown) => printable(value))}\n`);
+    }),
     shutdownSignals: ['SIGTERM', 'SIGINT'],
-    telemetryOptions: { logging: { filter: { core: level, other: 'ERROR' }, forward: {} } },
+    telemetryOptions: { logging: { filter: { core: minLevel, other: 'ERROR' }, forward: {} } },
   });
   const connection = await NativeConnection.connect({ address: settings.address });
   try {

@@ -1,46 +1,27 @@
 /** Shared pieces of the activity tests: a recording logger, activity runs in a mock context, failure checks. */
 import assert from 'node:assert/strict';
-import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
 import { ApplicationFailure, defaultFailureConverter, defaultPayloadConverter } from '@temporalio/common';
 import type { Info } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
 import type { PineconeFailureDetails } from '../../src/failures';
 
 /** The key every test configures; no failure, detail, stack or log line may contain it. */
 export const API_KEY = 'pcsk_test_SECRET_4f1c9e7b2d';
 
-/** Collects every log line an activity writes, rendered as text, so tests can search them. */
-export class RecordingLogger implements Logger {
-  readonly lines: string[] = [];
-
-  log(level: LogLevel, message: string, meta?: LogMetadata): void {
-    this.lines.push(JSON.stringify({ level, message, meta }, (_key, value: unknown) => renderError(value)));
-  }
-  trace(message: string, meta?: LogMetadata): void {
-    this.log('TRACE', message, meta);
-  }
-  debug(message: string, meta?: LogMetadata): void {
-    this.log('DEBUG', message, meta);
-  }
-  info(message: string, meta?: LogMetadata): void {
-    this.log('INFO', message, meta);
-  }
-  warn(message: string, meta?: LogMetadata): void {
-    this.log('WARN', message, meta);
-  }
-  error(message: string, meta?: LogMetadata): void {
-    this.log('ERROR', message, meta);
-  }
-}
+/** Every log line an activity writes, rendered as text, so tests can search them. */
+export const logLines: string[] = [];
 
 function renderError(value: unknown): unknown {
   return value instanceof Error ? { message: value.message, stack: value.stack } : value;
 }
 
-/** Every log line written by any activity run in this test process. */
-export const logger = new RecordingLogger();
+/** Records every log line written by any activity run in this test process into {@link logLines}. */
+const logger = new DefaultLogger('TRACE', ({ level, message, meta }) => {
+  logLines.push(JSON.stringify({ level, message, meta }, (_key, value: unknown) => renderError(value)));
+});
 
-/** A fresh mock activity context (a cancelled one stays cancelled), logging into {@link logger}. */
+/** A fresh mock activity context (a cancelled one stays cancelled), logging into {@link logLines}. */
 export function activityEnvironment(info: Partial<Info> = {}): MockActivityEnvironment {
   return new MockActivityEnvironment({ scheduledTimestampMs: Date.now(), ...info }, { logger });
 }
@@ -99,6 +80,6 @@ export function assertFailure(err: unknown, expected: ExpectedFailure): Applicat
 
 /** Asserts the key never reached a log line. */
 export function assertKeyNotLogged(): void {
-  const leaked = logger.lines.filter((line) => line.includes(API_KEY));
+  const leaked = logLines.filter((line) => line.includes(API_KEY));
   assert.deepEqual(leaked, [], 'the API key leaked into a log line');
 }
