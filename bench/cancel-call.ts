@@ -1,21 +1,25 @@
 /**
- * One `DELETE /bulk/imports/{id}` three ways, against one emulator in one run: the `cancelImport` activity, a raw
- * undici request, and Pinecone's official client (6.1.4). Calls are interleaved after a warm-up: each round runs
+ * One `DELETE /bulk/imports/{id}` several ways, against one emulator in one run: the `cancelImport` activity, raw
+ * undici requests, and Pinecone's official client (6.1.4). Calls are interleaved after a warm-up: each round runs
  * every caller once in a fresh random order, and each call is timed only after the event loop has drained, so that
  * neither the machine's drift nor the work one caller leaves behind lands on another's clock.
  *
  * The activity runs inside one `MockActivityEnvironment` reused for every call: the function a worker calls, with
  * a real activity Context (cancellation signal, attempt, logger), and none of the worker's gRPC polling, which
- * would swamp the HTTP call being compared. Its logger discards lines, as a worker filtering INFO would. A second
- * activity row creates a fresh `MockActivityEnvironment` per call, for the cost of that set-up. Raw undici uses its
- * own keep-alive Agent, as the activity's default does; the official client uses Node's fetch.
+ * would swamp the HTTP call being compared. Its logger discards lines, as a worker filtering INFO would. Raw undici
+ * uses its own keep-alive Agent, as the activity's default does; the official client uses Node's fetch.
  *
- * The goal is judged on the plain loopback run, on the mean and the median both. A second run delays every DELETE by 2 ms at the emulator (a fault
- * rule with `delayMs` only), for the same overhead next to a response time closer to a real network's.
+ * Two more raw undici rows split the activity's overhead into its parts: the same request with what every
+ * activity request must carry (the `User-Agent` header and the activity's cancellation signal), and a plain raw
+ * request run as an activity in the same `MockActivityEnvironment` (the SDK's own cost of running any activity).
+ *
+ * The goal is judged on the plain loopback run, on the mean and the median both. A second run delays every DELETE
+ * by 2 ms at the emulator (a fault rule with `delayMs` only), for the same overhead next to a response time closer
+ * to a real network's.
  */
 import { Pinecone } from '@pinecone-database/pinecone';
-import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
 import { Agent } from 'undici';
 import { createImportActivities } from '../src/activities';
 import { startPineconeEmulator } from '../src/testing';
@@ -27,14 +31,8 @@ const CALLS = 2_000;
 const WARMUP_CALLS = 300;
 const GOAL_RATIO_TO_UNDICI = 1.15;
 
-class DiscardingLogger implements Logger {
-  log(_level: LogLevel, _message: string, _meta?: LogMetadata): void {}
-  trace(): void {}
-  debug(): void {}
-  info(): void {}
-  warn(): void {}
-  error(): void {}
-}
+type ContenderKey =
+  'activity' | 'activityFreshEnv' | 'undici' | 'undiciWithActivityHeaders' | 'undiciAsActivity' | 'official';
 
 export async function cancelCall(options: BenchOptions): Promise<void> {
   const calls = options.quick ? 200 : CALLS;
@@ -45,34 +43,51 @@ export async function cancelCall(options: BenchOptions): Promise<void> {
   const ref = { indexHost: emulator.url, id };
 
   const { cancelImport } = createImportActivities({ apiKey: API_KEY, allowedHosts: ['127.0.0.1'] });
-  const logger = new DiscardingLogger();
+  const logger = new DefaultLogger('ERROR', () => undefined);
   const activityEnv = new MockActivityEnvironment({ activityType: 'cancelImport' }, { logger });
   const agent = new Agent();
   defer(() => agent.close());
   const index = new Pinecone({ apiKey: API_KEY }).index('bench-index', emulator.url);
-  const rawUrl = `${emulator.url}/bulk/imports/${encodeURIComponent(id)}`;
+  const path = `/bulk/imports/${encodeURIComponent(id)}`;
   const rawHeaders = { 'api-key': API_KEY, 'x-pinecone-api-version': '2025-04', accept: 'application/json' };
+  const activityHeaders = { ...rawHeaders, 'user-agent': 'temporal-pinecone-import/bench' };
+  const signal = new AbortController().signal;
+
+  const rawDelete = async (extra: { headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<void> => {
+    const response = await agent.request({
+      origin: emulator.url,
+      path,
+      method: 'DELETE',
+      headers: rawHeaders,
+      ...extra,
+    });
+    await response.body.dump();
+    if (response.statusCode !== 200) throw new Error(`raw undici got ${response.statusCode} from ${path}`);
+  };
 
   const contenders: Contender[] = [
-    { name: 'cancelImport activity (one MockActivityEnvironment)', call: () => activityEnv.run(cancelImport, ref) },
     {
+      key: 'activity',
+      name: 'cancelImport activity (one MockActivityEnvironment)',
+      call: () => activityEnv.run(cancelImport, ref),
+    },
+    {
+      key: 'activityFreshEnv',
       name: 'cancelImport activity (fresh MockActivityEnvironment per call)',
       call: () => new MockActivityEnvironment({ activityType: 'cancelImport' }, { logger }).run(cancelImport, ref),
     },
+    { key: 'undici', name: 'raw undici request', call: () => rawDelete() },
     {
-      name: 'raw undici request',
-      call: async () => {
-        const response = await agent.request({
-          origin: emulator.url,
-          path: `/bulk/imports/${encodeURIComponent(id)}`,
-          method: 'DELETE',
-          headers: rawHeaders,
-        });
-        await response.body.dump();
-        if (response.statusCode !== 200) throw new Error(`raw undici got ${response.statusCode} from ${rawUrl}`);
-      },
+      key: 'undiciWithActivityHeaders',
+      name: 'raw undici request with User-Agent and a cancellation signal',
+      call: () => rawDelete({ headers: activityHeaders, signal }),
     },
-    { name: "official client's cancelImport", call: () => index.cancelImport(id) },
+    {
+      key: 'undiciAsActivity',
+      name: 'raw undici request run as an activity (one MockActivityEnvironment)',
+      call: () => activityEnv.run(() => rawDelete()),
+    },
+    { key: 'official', name: "official client's cancelImport", call: () => index.cancelImport(id) },
   ];
 
   const plain = await measure(contenders, calls);
@@ -85,30 +100,37 @@ export async function cancelCall(options: BenchOptions): Promise<void> {
   const delayed = await measure(contenders, calls);
   printStats('DELETE /bulk/imports/{id}, emulator answering after 2 ms', contenders, delayed, calls);
 
-  const stats = plain;
-  const undici = stats[2]!;
-  const official = stats[3]!;
-  const activity = stats[0]!;
+  const ratio = (stats: Stats, key: ContenderKey, base: ContenderKey) =>
+    `${(stats[key].mean / stats[base].mean).toFixed(2)}x; ${(stats[key].p50 / stats[base].p50).toFixed(2)}x`;
+  const worstRatio = (stats: Stats, key: ContenderKey, base: ContenderKey) =>
+    Math.max(stats[key].mean / stats[base].mean, stats[key].p50 / stats[base].p50);
   printTable(
     'Cancel call goals',
     ['goal', 'measured (mean; p50)', 'result'],
     [
       [
         `activity <= ${GOAL_RATIO_TO_UNDICI}x raw undici`,
-        `${(activity.mean / undici.mean).toFixed(2)}x; ${(activity.p50 / undici.p50).toFixed(2)}x`,
+        ratio(plain, 'activity', 'undici'),
         // Both: the mean swings with whichever caller a GC pause lands on (1.04x to 1.49x over three runs of one
         // build), the median does not.
-        metOrNot(Math.max(activity.mean / undici.mean, activity.p50 / undici.p50) <= GOAL_RATIO_TO_UNDICI),
+        metOrNot(worstRatio(plain, 'activity', 'undici') <= GOAL_RATIO_TO_UNDICI),
       ],
       [
         'activity faster than the official client',
-        `${(activity.mean / official.mean).toFixed(2)}x; ${(activity.p50 / official.p50).toFixed(2)}x`,
-        metOrNot(activity.mean < official.mean && activity.p50 < official.p50),
+        ratio(plain, 'activity', 'official'),
+        metOrNot(plain.activity.mean < plain.official.mean && plain.activity.p50 < plain.official.p50),
       ],
       [
-        'context, not the goal: the same with the emulator answering after 2 ms',
-        `${(delayed[0]!.mean / delayed[2]!.mean).toFixed(2)}x undici; ` +
-          `${(delayed[0]!.mean / delayed[3]!.mean).toFixed(2)}x official`,
+        'context: raw undici with User-Agent and signal / raw undici',
+        ratio(plain, 'undiciWithActivityHeaders', 'undici'),
+        '',
+      ],
+      ['context: raw undici run as an activity / raw undici', ratio(plain, 'undiciAsActivity', 'undici'), ''],
+      ['context: activity / raw undici run as an activity', ratio(plain, 'activity', 'undiciAsActivity'), ''],
+      ['context: activity / raw undici, emulator answering after 2 ms', ratio(delayed, 'activity', 'undici'), ''],
+      [
+        'context: activity / official client, emulator answering after 2 ms',
+        ratio(delayed, 'activity', 'official'),
         '',
       ],
     ],
@@ -116,11 +138,14 @@ export async function cancelCall(options: BenchOptions): Promise<void> {
 }
 
 interface Contender {
+  key: ContenderKey;
   name: string;
   call: () => Promise<unknown>;
 }
 
-async function measure(contenders: readonly Contender[], calls: number): Promise<Summary[]> {
+type Stats = Record<ContenderKey, Summary>;
+
+async function measure(contenders: readonly Contender[], calls: number): Promise<Stats> {
   const samples = contenders.map(() => [] as number[]);
   const random = seededRandom(7);
   const order = contenders.map((_, i) => i);
@@ -136,26 +161,24 @@ async function measure(contenders: readonly Contender[], calls: number): Promise
       if (round >= WARMUP_CALLS) samples[which]!.push(elapsedMs);
     }
   }
-  return samples.map((values) => summarize(values));
+  return Object.fromEntries(contenders.map((contender, i) => [contender.key, summarize(samples[i]!)])) as Stats;
 }
 
-function printStats(title: string, contenders: readonly Contender[], stats: readonly Summary[], calls: number): void {
-  const undici = stats[2]!;
-  const official = stats[3]!;
+function printStats(title: string, contenders: readonly Contender[], stats: Stats, calls: number): void {
   printTable(
     `${title}: ${calls.toLocaleString('en-US')} calls each, interleaved, after ${WARMUP_CALLS} warm-up calls each ` +
       '(times in ms)',
     ['caller', 'mean', 'p50', 'p95', 'mean / undici', 'p50 / undici', 'mean / official'],
-    contenders.map((contender, i) => {
-      const s = stats[i]!;
+    contenders.map(({ key, name }) => {
+      const s = stats[key];
       return [
-        contender.name,
+        name,
         s.mean,
         s.p50,
         s.p95,
-        (s.mean / undici.mean).toFixed(2),
-        (s.p50 / undici.p50).toFixed(2),
-        (s.mean / official.mean).toFixed(2),
+        (s.mean / stats.undici.mean).toFixed(2),
+        (s.p50 / stats.undici.p50).toFixed(2),
+        (s.mean / stats.official.mean).toFixed(2),
       ];
     }),
   );
