@@ -4,7 +4,7 @@
  * through the client helper. Everything binds 127.0.0.1; Ctrl-C (or SIGTERM) stops it all and exits 0. The dev
  * server keeps its database in a file, so workflow history survives a restart.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
@@ -58,7 +58,7 @@ export async function runSandbox(options: SandboxOptions = {}): Promise<void> {
   try {
     mkdirSync(path.dirname(settings.dbFile), { recursive: true });
     const pidFile = `${settings.dbFile}.server-pid`;
-    await stopAbandonedServer(pidFile, settings.dbFile, settings.port);
+    await stopAbandonedServer(pidFile, settings.dbFile, [settings.port, settings.uiPort]);
     const server = await startDevServer({
       cliPath: settings.temporalCliPath,
       port: settings.port,
@@ -108,7 +108,7 @@ export async function runSandbox(options: SandboxOptions = {}): Promise<void> {
  * when that process is still a dev server on this database (checked in /proc, so a reused pid is never hit), it
  * is stopped before the new one starts. Elsewhere the new server's start fails with a clear "port in use" error.
  */
-async function stopAbandonedServer(pidFile: string, dbFile: string, port: number): Promise<void> {
+async function stopAbandonedServer(pidFile: string, dbFile: string, ports: readonly number[]): Promise<void> {
   let pid: number;
   let commandLine: string[];
   try {
@@ -126,20 +126,34 @@ async function stopAbandonedServer(pidFile: string, dbFile: string, port: number
     while (isAlive(pid) && Date.now() < giveUpAt) await new Promise((resolve) => setTimeout(resolve, 100));
   }
   if (isAlive(pid)) throw new Error(`the dev server an earlier sandbox left running (pid ${pid}) did not stop`);
-  // Its main thread can be gone while the others still hold the port for a moment.
-  const portFreeBy = Date.now() + 10_000;
-  while ((await accepts('127.0.0.1', port)) && Date.now() < portFreeBy) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  // The kernel may close its listening sockets a moment after the last thread is gone.
+  const portsFreeBy = Date.now() + 10_000;
+  for (const port of ports) {
+    while ((await accepts('127.0.0.1', port)) && Date.now() < portsFreeBy) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 }
 
-/** A process that has exited but not been reaped (state `Z`) holds no port or file any more: it counts as gone. */
+/**
+ * True while any thread of `pid` runs. A thread that has exited but not been reaped (state `Z`) holds nothing; but a
+ * process shows as a zombie as soon as its main thread exits, while its other threads may still run and hold its
+ * ports, so every thread in `/proc/<pid>/task` is looked at.
+ */
 function isAlive(pid: number): boolean {
+  let threads: string[];
   try {
-    return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    threads = readdirSync(`/proc/${pid}/task`);
   } catch {
     return false;
   }
+  return threads.some((tid) => {
+    try {
+      return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  });
 }
 
 type Settings = Required<Omit<SandboxOptions, 'print'>> & { print: (line: string) => void };
