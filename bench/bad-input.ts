@@ -10,9 +10,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure, type LogLevel, type LogMetadata, type Logger } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import { DefaultLogger, Worker } from '@temporalio/worker';
 import fc from 'fast-check';
 import { Agent, type Dispatcher } from 'undici';
 import { createImportActivities, type ImportActivities } from '../src/activities';
@@ -37,15 +37,6 @@ class CountingAgent extends Agent {
     }
     return super.dispatch(options, handler);
   }
-}
-
-class SilentLogger implements Logger {
-  log(_level: LogLevel, _message: string, _meta?: LogMetadata): void {}
-  trace(): void {}
-  debug(): void {}
-  info(): void {}
-  warn(): void {}
-  error(): void {}
 }
 
 const notAString = fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.object(), fc.array(fc.string()));
@@ -131,7 +122,7 @@ export async function badInputRuns(options: BenchOptions): Promise<void> {
   const agent = new CountingAgent();
   defer(() => agent.close());
   const activities = createImportActivities({ apiKey: API_KEY, allowedHosts: ['127.0.0.1'], dispatcher: agent });
-  const logger = new SilentLogger();
+  const logger = new DefaultLogger('ERROR', () => undefined);
   const indexHost = emulator.url;
   const valid = {
     startImport: { indexHost, uri: 's3://bucket/dir/', integrationId: 'integration', errorMode: 'continue' },

@@ -50,5 +50,7 @@ export async function testSuite(_options: BenchOptions): Promise<void> {
       ],
     ],
   );
-  if (failures.length > 0) console.log(`failing tests:\n${failures.slice(0, 40).join('\n')}`);
+  // Mocha's report of each failure (title, assertion, stack) follows its summary line; the log file is removed.
+  const report = output.slice(output.search(/^\s+\d+ failing/m));
+  if (failures.length > 0) console.log(`failing tests:\n${report.split('\n').slice(0, 120).join('\n')}`);
 }
