@@ -93,8 +93,10 @@ const { describeImport } = proxyLocalActivities<ImportActivities>({
   startToCloseTimeout: describeImportActivityOptions.startToCloseTimeout,
   scheduleToCloseTimeout: describeImportActivityOptions.scheduleToCloseTimeout,
   retry: describeImportActivityOptions.retry,
-  // Backoffs longer than this (a 429's Retry-After, say) become workflow timers instead of sleeps in the worker.
-  localRetryThreshold: '2 seconds',
+  // Every retry backs off on a workflow timer, none in the worker: sdk-core 1.24 leaves the start-to-close timer of
+  // an attempt retried in the worker running (temporalio/sdk-rust#1454), so it can time out a later attempt, and it
+  // panics when it fires after the worker has shut down. Retries are rare, so the timers cost little history.
+  localRetryThreshold: '1 millisecond',
   summary: 'Check the import status',
 });
 
@@ -206,6 +208,25 @@ export async function pineconeImportWorkflow(input: ImportWorkflowInput): Promis
   }
 
   /**
+   * Checks the status unless a message arrives first, and returns false if one did: a check backing off from
+   * Pinecone's failures could otherwise hold a cancel or a new deadline for minutes. The abandoned check is
+   * cancelled, and the watch for messages ends with the check.
+   */
+  async function checkUnlessInterrupted(importId: string): Promise<boolean> {
+    const seen = changes;
+    const checkScope = new CancellationScope();
+    const watchScope = new CancellationScope();
+    const checked = checkScope.run(() => check(importId)).then(() => true);
+    const interrupted = watchScope.run(() => condition(() => changes !== seen)).then(() => false);
+    try {
+      return await Promise.race([checked, interrupted]);
+    } finally {
+      watchScope.cancel();
+      checkScope.cancel();
+    }
+  }
+
+  /**
    * Cancels the import and checks its status until it ends or {@link SETTLE_TIMEOUT_MS} passes. Never cancelled
    * itself: once started, the import must be told to stop whatever happens to the workflow.
    */
@@ -314,7 +335,7 @@ export async function pineconeImportWorkflow(input: ImportWorkflowInput): Promis
       const interrupted = await condition(() => changes !== seen, waitMs, { summary: 'Wait for the next check' });
       if (interrupted || waitMs < nextPollDelayMs) continue;
 
-      await check(importId);
+      if (!(await checkUnlessInterrupted(importId))) continue;
       nextPollDelayMs = Math.min(nextPollDelayMs * 2, request.pollIntervalMs);
     }
   } catch (err) {

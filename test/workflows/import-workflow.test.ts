@@ -157,6 +157,30 @@ describe('pineconeImportWorkflow', function () {
     assert.equal(requestsOf('DELETE'), 1);
   });
 
+  it('acts on a cancel signal at once while a status check is backing off from failures', async () => {
+    emulator.fail({ method: 'GET', path: /^\/bulk\/imports\/[^/]+$/, status: 503, times: Infinity });
+    let requestsAtSignal = 0;
+
+    const result = await runImport('cancel during failing check', {}, async (handle) => {
+      await startedImport();
+      // Past the first check (10 s) and into its retries, which back off 1, 2, 4, 8 s... up to 5 minutes.
+      await env.sleep('20 seconds');
+      assert.ok(requestsOf('GET') >= 2, `${requestsOf('GET')} GETs before the signal`);
+      requestsAtSignal = emulator.requests().length;
+      await handle.signal(cancelSignal, { reason: 'stop during outage' });
+      await eventually(() => (requestsOf('DELETE') > 0 ? true : undefined));
+      emulator.clearFaults();
+    });
+
+    const afterSignal = emulator.requests().slice(requestsAtSignal);
+    const deleteAt = afterSignal.findIndex((request) => request.method === 'DELETE');
+    assert.ok(deleteAt <= 1, `${deleteAt} requests between the signal and the DELETE`);
+    assert.equal(result.outcome, 'cancelled');
+    assert.equal(result.cancelReason, 'stop during outage');
+    assert.equal(result.import.status, 'Cancelled');
+    assert.equal(requestsOf('DELETE'), 1);
+  });
+
   it('cancels the import when the workflow itself is cancelled, then ends as cancelled', async () => {
     const failure = await rejectionOf(
       runImport('workflow cancelled', {}, async (handle) => {
