@@ -73,6 +73,9 @@ const SETTLE_TIMEOUT_MS = 10 * 60_000;
 const SETTLE_FIRST_DELAY_MS = 2_000;
 const SETTLE_MAX_DELAY_MS = 2 * 60_000;
 
+/** The longest a status check can take: its retries end at the schedule-to-close timeout. */
+const CHECK_MAX_MS = msToNumber(describeImportActivityOptions.scheduleToCloseTimeout ?? '5 minutes');
+
 const TERMINAL_STATUSES = new Set(['Completed', 'Failed', 'Cancelled']);
 const KNOWN_STATUSES = new Set(['Pending', 'InProgress', ...TERMINAL_STATUSES]);
 
@@ -208,16 +211,24 @@ export async function pineconeImportWorkflow(input: ImportWorkflowInput): Promis
   }
 
   /**
-   * Checks the status unless a message arrives first, and returns false if one did: a check backing off from
-   * Pinecone's failures could otherwise hold a cancel or a new deadline for minutes. The abandoned check is
-   * cancelled, and the watch for messages ends with the check.
+   * Checks the status unless a message arrives or the deadline passes first, and returns false if either did: a
+   * check backing off from Pinecone's failures could otherwise hold a cancel for minutes. The abandoned check is
+   * cancelled, and the watch ends with the check. The deadline gets a timer only when the check could outlast it,
+   * so that an ordinary check costs no timer events.
    */
   async function checkUnlessInterrupted(importId: string): Promise<boolean> {
     const seen = changes;
+    const changed = () => changes !== seen;
+    const untilDeadlineMs = Date.parse(state.deadline) - Date.now();
     const checkScope = new CancellationScope();
     const watchScope = new CancellationScope();
     const checked = checkScope.run(() => check(importId)).then(() => true);
-    const interrupted = watchScope.run(() => condition(() => changes !== seen)).then(() => false);
+    const interrupted = watchScope
+      .run(async () => {
+        if (untilDeadlineMs < CHECK_MAX_MS) await condition(changed, Math.max(1, untilDeadlineMs));
+        else await condition(changed);
+      })
+      .then(() => false);
     try {
       return await Promise.race([checked, interrupted]);
     } finally {

@@ -264,6 +264,26 @@ describe('pineconeImportWorkflow', function () {
     assert.ok(cancelledAfterMs < HOUR_MS, `cancelled ${cancelledAfterMs / 60_000} minutes after the start`);
   });
 
+  it('cancels at the deadline even while a status check is backing off from failures', async () => {
+    emulator.fail({ method: 'GET', path: /^\/bulk\/imports\/[^/]+$/, status: 503, times: Infinity });
+    let workflowId = '';
+
+    const failure = await rejectionOf(
+      runImport('deadline during failing check', { timeout: '2 minutes' }, async (handle) => {
+        workflowId = handle.workflowId;
+        await startedImport();
+        // The first check starts at 10 s; alone, its retries would run until its 5-minute schedule-to-close.
+        await env.sleep('3 minutes');
+        emulator.clearFaults();
+      }),
+    );
+    const cancelledAfterMs = await msUntilActivityScheduled(env.client, workflowId, 'cancelImport');
+
+    assert.equal(applicationFailureOf(failure).type, 'ImportDeadlineExceeded');
+    assert.equal(requestsOf('DELETE'), 1);
+    assert.ok(cancelledAfterMs < 150_000, `cancelled ${cancelledAfterMs / 1000} s after the start`);
+  });
+
   it('rejects setDeadline with a past or malformed instant, and while the import is being cancelled', async () => {
     const rejections: string[] = [];
     const future = () => env.currentTimeMs().then((nowMs) => new Date(nowMs + HOUR_MS).toISOString());
