@@ -172,7 +172,8 @@ export function accepts(host: string, port: number): Promise<boolean> {
   });
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that was free a moment ago (another process may still take it before it is used). */
+export async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -1,32 +1,11 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { PineconeImportWorkflow } from '../src/client';
+import { accepts, freePort } from '../src/dev-server';
 import { spawnEntry, type Running } from './helpers/cli';
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /**
  * The sandbox as `npm start` runs it, on free ports and a temporary database so that it never collides with the
@@ -103,8 +82,8 @@ describe('sandbox', function () {
 
     assert.equal(signal, null);
     assert.equal(code, 0, sandbox!.stderr());
-    assert.equal(await accepts(ports.port), false, 'the dev server still listens');
-    assert.equal(await accepts(ports.emulatorPort), false, 'the emulator still listens');
+    assert.equal(await accepts('127.0.0.1', ports.port), false, 'the dev server still listens');
+    assert.equal(await accepts('127.0.0.1', ports.emulatorPort), false, 'the emulator still listens');
   });
 
   it('reuses the first run on a second one: the earlier sample is still in history', async () => {
@@ -123,7 +102,7 @@ describe('sandbox', function () {
 
     assert.equal(signal, null);
     assert.equal(code, 0, sandbox!.stderr());
-    assert.equal(await accepts(ports.port), false, 'the dev server still listens');
+    assert.equal(await accepts('127.0.0.1', ports.port), false, 'the dev server still listens');
   });
 
   it('cancels a sample an earlier run left unfinished, then runs its own to completion', async () => {
@@ -140,10 +119,14 @@ describe('sandbox', function () {
     assert.equal(own.outcome, 'completed');
   });
 
-  it('after being killed outright, the next run stops the dev server the killed one left and starts its own', async () => {
+  it('after a SIGKILL, the next run stops the dev server the killed run left and starts its own', async () => {
     sandbox!.child.kill('SIGKILL');
     await sandbox!.finished();
-    assert.equal(await accepts(ports.port), true, 'the killed sandbox took its dev server with it: nothing to prove');
+    assert.equal(
+      await accepts('127.0.0.1', ports.port),
+      true,
+      'the killed sandbox took its dev server with it: nothing to prove',
+    );
 
     const { workflowId } = await startSandbox();
     const own = await withClient((client) => client.workflow.getHandle<PineconeImportWorkflow>(workflowId).result());

@@ -1,22 +1,12 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startImportWorkflow } from '../src/client';
 import { startPineconeEmulator, type PineconeEmulator } from '../src/testing';
+import { freePort } from '../src/dev-server';
 import { spawnEntry, type Running } from './helpers/cli';
 import { devServerEnv, uniqueTaskQueue } from './helpers/temporal';
 
 const API_KEY = 'pcsk_worker_process_key';
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 /** `npm start` (`src/worker.ts`) and `cli worker` as processes, configured only through the environment. */
 describe('worker process', function () {
