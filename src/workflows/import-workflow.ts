@@ -225,8 +225,11 @@ export async function pineconeImportWorkflow(input: ImportWorkflowInput): Promis
     const checked = checkScope.run(() => check(importId)).then(() => true);
     const interrupted = watchScope
       .run(async () => {
-        if (untilDeadlineMs < CHECK_MAX_MS) await condition(changed, Math.max(1, untilDeadlineMs));
-        else await condition(changed);
+        if (untilDeadlineMs < CHECK_MAX_MS) {
+          await condition(changed, Math.max(1, untilDeadlineMs), { summary: 'Stop the check at the deadline' });
+        } else {
+          await condition(changed);
+        }
       })
       .then(() => false);
     try {
