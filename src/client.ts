@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { ImportWorkflowInput, ImportWorkflowResult, ImportWorkflowState } from './types';
-import { parseIndexHost, validateId, validateUri } from './validation';
+import { formatOrigin, parseIndexHost, validateId, validateUri } from './validation';
 import { cancelSignal, stateQuery } from './workflows/messages';
 
 /** The task queue the worker polls and {@link startImportWorkflow} uses unless told otherwise. */
@@ -27,7 +27,6 @@ export interface StartImportWorkflowOptions {
 const ID_PREFIX = 'pinecone-import';
 const ID_HASH_HEX_CHARS = 24;
 const MAX_READABLE_PART = 40;
-const DEFAULT_PORTS = { http: 80, https: 443 } as const;
 
 /**
  * The workflow id of an import: `pinecone-import-<index>-<hash>`, where `<index>` is the first label of the index
@@ -50,9 +49,7 @@ function adoptionWorkflowId(indexHost: string, importId: string): string {
 
 function workflowIdFor(indexHost: string, subject: string): string {
   const host = parseIndexHost(indexHost);
-  const port = host.port === undefined || host.port === DEFAULT_PORTS[host.scheme] ? '' : `:${host.port}`;
-  const origin = `${host.scheme}://${host.hostname}${port}`;
-  const hash = createHash('sha256').update(origin).update('\n').update(subject).digest('hex');
+  const hash = createHash('sha256').update(formatOrigin(host)).update('\n').update(subject).digest('hex');
   const readable = host.hostname
     .split('.')[0]!
     .replace(/[^a-z0-9-]+/g, '-')

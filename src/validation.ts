@@ -158,6 +158,11 @@ function withoutDefaultPort(parsed: ParsedIndexHost): ParsedIndexHost {
   return parsed.port === defaultPort ? { ...parsed, port: undefined } : parsed;
 }
 
+/** The origin of a parsed `indexHost`, `scheme://host[:port]`: one spelling for every way of writing one origin. */
+export function formatOrigin(parsed: ParsedIndexHost): string {
+  return `${parsed.scheme}://${parsed.hostname}${parsed.port === undefined ? '' : `:${parsed.port}`}`;
+}
+
 /** Validates `indexHost`; see {@link parseIndexHost}. */
 export function validateIndexHost(value: unknown, field = 'indexHost'): string {
   parseIndexHost(value, field);

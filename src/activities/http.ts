@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CancelledFailure } from '@temporalio/common';
 import { Agent, type Dispatcher } from 'undici';
-import { parseIndexHost, type ParsedIndexHost } from '../validation';
+import { formatOrigin, parseIndexHost, type ParsedIndexHost } from '../validation';
 import { hostNotAllowed, toFailure, type FailureContext, type Outcome } from './classify';
 
 export const DEFAULT_API_VERSION = '2025-04';
@@ -99,10 +99,6 @@ export function isHostAllowed(target: ParsedIndexHost, allowedHosts: readonly st
     if (entry === '' || !hostMatches(entry, target.hostname)) return false;
     return target.scheme === 'https' || (!entry.startsWith('*.') && LOOPBACK.test(target.hostname));
   });
-}
-
-function toOrigin(target: ParsedIndexHost): string {
-  return `${target.scheme}://${target.hostname}${target.port === undefined ? '' : `:${target.port}`}`;
 }
 
 function withQuery(path: string, query: PineconeRequest['query']): string {
@@ -223,7 +219,7 @@ export function createPineconeHttp(settings: HttpSettings): PineconeHttp {
     let response: Dispatcher.ResponseData;
     try {
       response = await dispatcher.request({
-        origin: toOrigin(target),
+        origin: formatOrigin(target),
         path: withQuery(path, request.query),
         method,
         headers: request.body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
