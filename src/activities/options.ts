@@ -1,6 +1,6 @@
 /**
  * Recommended `ActivityOptions` for the import activities, for `proxyActivities` in workflows (ours and users').
- * Sandbox-safe: type imports and the failure catalogue only.
+ * Sandbox-safe: type imports, the failure catalogue and pure functions only.
  *
  * Every `startToCloseTimeout` exceeds the default `requestTimeoutMs` (30 s) so that a slow request fails as a
  * classified `PineconeNetworkError` rather than as an activity timeout. Every retry policy is bounded by
@@ -8,6 +8,7 @@
  * A 429/503 `Retry-After` (at most 5 minutes) overrides the backoff through `nextRetryDelay`.
  */
 import type { ActivityOptions } from '@temporalio/common';
+import type { ImportModel } from '../types';
 import { NON_RETRYABLE_ACTIVITY_FAILURE_TYPES } from '../failures';
 
 /**
@@ -15,6 +16,15 @@ import { NON_RETRYABLE_ACTIVITY_FAILURE_TYPES } from '../failures';
  * time a start was scheduled (the reconcile of `startImport`, and the workflow's search after a failed start).
  */
 export const RECONCILE_CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * Whether `model` may have been created by a start of `uri` scheduled at `sinceMs` (less the skew already): the
+ * same `uri` and a `createdAt` at or after it. An import without a parseable `createdAt` never matches. Both
+ * `startImport`'s reconcile and the workflow's search after a failed start use this one rule.
+ */
+export function mayBeCreatedByStart(model: ImportModel, uri: string, sinceMs: number): boolean {
+  return model.uri === uri && Date.parse(model.createdAt ?? '') >= sinceMs;
+}
 
 const nonRetryableErrorTypes = [...NON_RETRYABLE_ACTIVITY_FAILURE_TYPES];
 

@@ -5,7 +5,7 @@ import type { PineconeHttp } from './http';
 import { toStartImportResult } from './import-model';
 import { fetchImportsPage } from './list-imports';
 import { runActivity } from './logging';
-import { RECONCILE_CLOCK_SKEW_MS } from './options';
+import { mayBeCreatedByStart, RECONCILE_CLOCK_SKEW_MS } from './options';
 
 /** Pages of 100 listed while reconciling; Pinecone lists recent imports only, so this is far beyond a real list. */
 export const RECONCILE_MAX_PAGES = 50;
@@ -29,8 +29,8 @@ async function findEarlierImport(
       cancellationSignal,
     );
     for (const model of result.data) {
-      const createdMs = model.createdAt === undefined ? NaN : Date.parse(model.createdAt);
-      if (model.uri !== input.uri || !(createdMs >= sinceMs)) continue;
+      if (!mayBeCreatedByStart(model, input.uri, sinceMs)) continue;
+      const createdMs = Date.parse(model.createdAt!);
       if (earliest === undefined || createdMs < earliest.createdMs) earliest = { model, createdMs };
     }
     paginationToken = result.next;

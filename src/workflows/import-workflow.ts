@@ -34,6 +34,7 @@ import {
   cancelImportActivityOptions,
   describeImportActivityOptions,
   listImportsActivityOptions,
+  mayBeCreatedByStart,
   RECONCILE_CLOCK_SKEW_MS,
   startImportActivityOptions,
 } from '../activities/options';
@@ -451,7 +452,7 @@ function cancelImportsLeftByFailedStart(start: { indexHost: string; uri: string 
       for (let page = 0; page < LEFT_BY_FAILED_START_MAX_PAGES; page++) {
         const listed = await listImports({ indexHost: start.indexHost, limit: 100, paginationToken });
         for (const model of listed.data) {
-          if (model.uri !== start.uri || isTerminal(model) || !(Date.parse(model.createdAt ?? '') >= sinceMs)) continue;
+          if (isTerminal(model) || !mayBeCreatedByStart(model, start.uri, sinceMs)) continue;
           log.warn('Cancelling an import created by a start that then failed', { importId: model.id });
           await cancelImport({ indexHost: start.indexHost, id: model.id });
         }
