@@ -8,6 +8,7 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer, connect } from 'node:net';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 
 /** Where `npm run setup:temporal` leaves the CLI. */
@@ -139,7 +140,7 @@ async function waitUntilReady(address: string, namespace: string, timeoutMs: num
   while (!(await accepts(host, Number(port)))) {
     if (exited()) throw new Error('it exited');
     if (Date.now() > giveUpAt) throw new Error(`nothing accepted connections on ${address} within ${timeoutMs} ms`);
-    await delay(100);
+    await sleep(100);
   }
   for (;;) {
     const connection = await Connection.connect({ address, connectTimeout: '2 seconds' }).catch(() => undefined);
@@ -156,7 +157,7 @@ async function waitUntilReady(address: string, namespace: string, timeoutMs: num
     }
     if (exited()) throw new Error('it exited');
     if (Date.now() > giveUpAt) throw new Error(`namespace ${namespace} was not served within ${timeoutMs} ms`);
-    await delay(200);
+    await sleep(200);
   }
 }
 
@@ -181,8 +182,4 @@ export async function freePort(): Promise<number> {
   server.close();
   await once(server, 'close');
   return port;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

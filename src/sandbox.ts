@@ -6,6 +6,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
@@ -123,14 +124,14 @@ async function stopAbandonedServer(pidFile: string, dbFile: string, ports: reado
     if (!isAlive(pid)) return;
     process.kill(pid, signal);
     const giveUpAt = Date.now() + waitMs;
-    while (isAlive(pid) && Date.now() < giveUpAt) await new Promise((resolve) => setTimeout(resolve, 100));
+    while (isAlive(pid) && Date.now() < giveUpAt) await sleep(100);
   }
   if (isAlive(pid)) throw new Error(`the dev server an earlier sandbox left running (pid ${pid}) did not stop`);
   // The kernel may close its listening sockets a moment after the last thread is gone.
   const portsFreeBy = Date.now() + 10_000;
   for (const port of ports) {
     while ((await accepts('127.0.0.1', port)) && Date.now() < portsFreeBy) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
   }
 }
@@ -232,7 +233,7 @@ async function cancelLeftovers(client: Client, taskQueue: string, stopped: () =>
         logger.warn('A workflow left by an earlier sandbox is still running; starting anyway', { workflowId });
         return;
       }
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      await sleep(250);
     }
   }
 }
