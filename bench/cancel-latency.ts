@@ -10,10 +10,8 @@
  * deployment would run it.
  */
 import { randomUUID } from 'node:crypto';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { createImportActivities } from '../src/activities';
 import { startPineconeEmulator } from '../src/testing';
-import { API_KEY, defer, sharedDevServer, waitFor, withTimeout, workflowBundle } from './support/env';
+import { API_KEY, defer, sharedDevServerWorker, waitFor, withTimeout } from './support/env';
 import { metOrNot, printTable, summarize } from './support/report';
 import type { BenchOptions } from './run';
 import { cancelSignal, pineconeImportWorkflow, stateQuery } from './workflows';
@@ -24,19 +22,9 @@ const GOAL_P95_MS = 250;
 
 export async function cancelLatency(options: BenchOptions): Promise<void> {
   const runs = options.quick ? 20 : RUNS;
-  const { client, server } = await sharedDevServer();
+  const { client, worker, taskQueue } = await sharedDevServerWorker('cancel-latency');
   const emulator = await startPineconeEmulator({ apiKey: API_KEY });
   defer(() => emulator.close());
-  const nativeConnection = await NativeConnection.connect({ address: server.address });
-  defer(() => nativeConnection.close());
-  const taskQueue = `cancel-latency-${randomUUID()}`;
-  const worker = await Worker.create({
-    connection: nativeConnection,
-    namespace: server.namespace,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: createImportActivities({ apiKey: API_KEY, allowedHosts: ['127.0.0.1'] }),
-  });
 
   const latenciesMs: number[] = [];
   let deleteCountWrong = 0;

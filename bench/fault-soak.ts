@@ -10,8 +10,6 @@
  * every history, every runtime log line of this process (the worker runs here) and every workflow failure.
  */
 import { randomUUID } from 'node:crypto';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { createImportActivities } from '../src/activities';
 import { startPineconeEmulator } from '../src/testing';
 import {
   API_KEY,
@@ -20,9 +18,8 @@ import {
   mapLimit,
   runtimeLog,
   seededRandom,
-  sharedDevServer,
+  sharedDevServerWorker,
   sleepMs,
-  workflowBundle,
 } from './support/env';
 import { metOrNot, printTable, summarize } from './support/report';
 import {
@@ -78,23 +75,11 @@ interface Run {
 export async function faultSoak(options: BenchOptions): Promise<void> {
   const count = options.quick ? 60 : IMPORTS;
   const random = seededRandom(20261203);
-  const { client, server } = await sharedDevServer();
+  const { client, worker, taskQueue } = await sharedDevServerWorker('fault-soak', {
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+  });
   const emulator = await startPineconeEmulator({ apiKey: API_KEY });
   defer(() => emulator.close());
-  const connection = await NativeConnection.connect({ address: server.address });
-  defer(() => connection.close());
-  const taskQueue = `fault-soak-${randomUUID()}`;
-  const worker = await Worker.create({
-    connection,
-    namespace: server.namespace,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: createImportActivities({
-      apiKey: API_KEY,
-      allowedHosts: ['127.0.0.1'],
-      requestTimeoutMs: REQUEST_TIMEOUT_MS,
-    }),
-  });
   const logLinesBefore = runtimeLog.lines;
   const logLeaksBefore = runtimeLog.leaks.length;
 

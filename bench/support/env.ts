@@ -3,13 +3,21 @@
  * servers and the workflow bundle, a runtime logger that checks every line for the API key, and small helpers for
  * bounded waits and bounded concurrency.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type WorkflowBundle,
+} from '@temporalio/worker';
+import { createImportActivities, type ImportActivitiesOptions } from '../../src/activities';
 import { startDevServer, type DevServer, type DevServerOptions } from '../../src/dev-server';
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
@@ -111,6 +119,28 @@ export async function startDevServerWithClient(options: DevServerOptions = {}): 
 
 /** The process's shared dev server, in memory, headless. */
 export const sharedDevServer = memoize(() => startDevServerWithClient());
+
+/**
+ * A worker in this process on the shared dev server, on a fresh task queue named after `name`, serving the bench
+ * bundle and the real activities made with `activities` (the bench key and loopback allowed unless overridden).
+ */
+export async function sharedDevServerWorker(
+  name: string,
+  activities: Partial<ImportActivitiesOptions> = {},
+): Promise<DevServerHandle & { worker: Worker; taskQueue: string }> {
+  const handle = await sharedDevServer();
+  const nativeConnection = await NativeConnection.connect({ address: handle.server.address });
+  defer(() => nativeConnection.close());
+  const taskQueue = `${name}-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    namespace: handle.server.namespace,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: createImportActivities({ apiKey: API_KEY, allowedHosts: ['127.0.0.1'], ...activities }),
+  });
+  return { ...handle, worker, taskQueue };
+}
 
 /** The package's workflows plus the bench-only naive loop, bundled once. */
 export const workflowBundle = memoize(
