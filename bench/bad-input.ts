@@ -114,6 +114,47 @@ interface Violation {
   got: string;
 }
 
+/** Counts every field's cases, typed failures and requests, for the per-field table and the goals. */
+class Tally {
+  readonly rows: Cell[][] = [];
+  readonly violations: Violation[] = [];
+  cases = 0;
+
+  constructor(
+    private readonly emulator: PineconeEmulator,
+    private readonly agent: CountingAgent,
+  ) {}
+
+  /**
+   * Runs `numRuns` generated values of one field through `runCase`, which answers `'typed'` for a typed
+   * non-retryable failure and otherwise what happened instead, and adds the field's row.
+   */
+  async field(
+    where: string,
+    arbitrary: fc.Arbitrary<unknown>,
+    numRuns: number,
+    runCase: (value: unknown) => Promise<string>,
+  ): Promise<void> {
+    let cases = 0;
+    let typed = 0;
+    const before = { sent: this.agent.attempts, received: this.emulator.requests().length };
+    await fc.assert(
+      fc.asyncProperty(arbitrary, async (value) => {
+        cases += 1;
+        const got = await runCase(value);
+        if (got === 'typed') typed += 1;
+        else this.violations.push({ where, value: searchableText(value).slice(0, 120), got });
+      }),
+      { numRuns, seed: 20261203 },
+    );
+    this.cases += cases;
+    const sent = this.agent.attempts - before.sent;
+    const received = this.emulator.requests().length - before.received;
+    this.rows.push([where, cases, typed, sent, received]);
+    if (process.env.BENCH_VERBOSE === '1') console.log(`${where}: ${cases} cases`);
+  }
+}
+
 export async function badInputRuns(options: BenchOptions): Promise<void> {
   const activityRuns = options.quick ? 30 : ACTIVITY_RUNS_PER_FIELD;
   const workflowRuns = options.quick ? 5 : WORKFLOW_RUNS_PER_FIELD;
@@ -148,74 +189,52 @@ export async function badInputRuns(options: BenchOptions): Promise<void> {
     ['cancelImport', 'id', badId],
   ];
 
-  const rows: Cell[][] = [];
-  const violations: Violation[] = [];
-  let totalCases = 0;
+  const tally = new Tally(emulator, agent);
   for (const [name, field, arbitrary] of activityFields) {
-    let cases = 0;
-    let typed = 0;
-    const before = { sent: agent.attempts, received: emulator.requests().length };
-    await fc.assert(
-      fc.asyncProperty(arbitrary, async (value) => {
-        cases += 1;
-        const input = field === 'input' ? value : { ...valid[name], [field]: value };
-        const env = new MockActivityEnvironment({ activityType: name }, { logger });
-        const fn = activities[name] as (input: unknown) => Promise<unknown>;
-        const got = await env.run(fn, input).then(
-          () => 'succeeded',
-          (err: unknown) => {
-            if (err instanceof ApplicationFailure && TYPED.has(err.type ?? '') && err.nonRetryable) return 'typed';
-            return err instanceof ApplicationFailure ? `${err.type} nonRetryable=${err.nonRetryable}` : String(err);
-          },
-        );
-        if (got === 'typed') typed += 1;
-        else violations.push({ where: `${name}.${field}`, value: searchableText(value).slice(0, 120), got });
-      }),
-      { numRuns: field === 'input' ? 5 : activityRuns, seed: 20261203 },
-    );
-    const sent = agent.attempts - before.sent;
-    const received = emulator.requests().length - before.received;
-    totalCases += cases;
-    rows.push([`${name}.${field}`, cases, typed, sent, received]);
-    if (process.env.BENCH_VERBOSE === '1') console.log(`${name}.${field}: ${cases} cases`);
+    const fn = activities[name] as (input: unknown) => Promise<unknown>;
+    await tally.field(`${name}.${field}`, arbitrary, field === 'input' ? 5 : activityRuns, (value) => {
+      const input = field === 'input' ? value : { ...valid[name], [field]: value };
+      const env = new MockActivityEnvironment({ activityType: name }, { logger });
+      return env.run(fn, input).then(
+        () => 'succeeded',
+        (err: unknown) => {
+          if (err instanceof ApplicationFailure && TYPED.has(err.type ?? '') && err.nonRetryable) return 'typed';
+          return err instanceof ApplicationFailure ? `${err.type} nonRetryable=${err.nonRetryable}` : String(err);
+        },
+      );
+    });
   }
 
-  totalCases += await workflowCases(workflowRuns, emulator, agent, rows, violations);
+  await workflowCases(workflowRuns, emulator, agent, tally);
   const sentTotal = agent.attempts;
   const receivedTotal = emulator.requests().length;
 
   printTable(
     'Bad input: typed non-retryable failure and no request, per field',
     ['field', 'cases', 'typed non-retryable', 'requests attempted', 'requests received'],
-    rows,
+    tally.rows,
   );
   printTable(
     'Bad input goals',
     ['cases', 'not a typed non-retryable failure', 'requests attempted / received', 'result'],
     [
       [
-        totalCases,
-        violations.length,
+        tally.cases,
+        tally.violations.length,
         `${sentTotal} / ${receivedTotal}`,
-        metOrNot(violations.length === 0 && sentTotal === 0 && receivedTotal === 0),
+        metOrNot(tally.violations.length === 0 && sentTotal === 0 && receivedTotal === 0),
       ],
     ],
   );
-  if (violations.length > 0) {
+  if (tally.violations.length > 0) {
     // Each distinct case once: repeats of one value (fast-check's shrinking) would hide the others.
-    const distinct = [...new Set(violations.map((v) => `${v.where} = ${v.value}: ${v.got}`))];
+    const distinct = [...new Set(tally.violations.map((v) => `${v.where} = ${v.value}: ${v.got}`))];
     console.log(distinct.slice(0, 40).join('\n'));
   }
 }
 
-/** The workflow's fields, on the time-skipping server; returns the number of cases run. */
-async function workflowCases(
-  runs: number,
-  emulator: PineconeEmulator,
-  agent: CountingAgent,
-  rows: Cell[][],
-  violations: Violation[],
-): Promise<number> {
+/** The workflow's fields, on the time-skipping server. */
+async function workflowCases(runs: number, emulator: PineconeEmulator, agent: CountingAgent, tally: Tally) {
   const env = await timeSkippingEnv();
   const taskQueue = `bad-input-${randomUUID()}`;
   const worker = await Worker.create({
@@ -237,47 +256,32 @@ async function workflowCases(
     ['pollInterval', badPollInterval],
     ['searchAttributes', badSearchAttributes.filter((v) => v !== null)],
   ];
-  let total = 0;
   await worker.runUntil(async () => {
     for (const [field, arbitrary] of fields) {
-      let cases = 0;
-      let typed = 0;
-      const before = { sent: agent.attempts, received: emulator.requests().length };
-      await fc.assert(
-        fc.asyncProperty(arbitrary, async (value) => {
-          cases += 1;
-          const input = field === 'input' ? value : { ...valid, [field]: value };
-          const handle = await env.client.workflow.start(pineconeImportWorkflow, {
-            args: [input as never],
-            taskQueue,
-            workflowId: `bad-input-${randomUUID()}`,
-            workflowExecutionTimeout: '1 day',
-          });
-          // A workflow task that throws is retried forever: bounded here, reported, and terminated.
-          const settled = await withTimeout(handle.result(), 30_000, 'result').then(
-            () => 'succeeded',
-            (err: unknown) => {
-              const cause = err instanceof WorkflowFailedError ? err.cause : undefined;
-              const failure = cause instanceof ApplicationFailure ? cause : cause?.cause;
-              if (failure instanceof ApplicationFailure && TYPED.has(failure.type ?? '') && failure.nonRetryable) {
-                return 'typed';
-              }
-              if (err instanceof Error && /did not finish/.test(err.message)) return 'no result within 30 s';
-              return `${String(cause)} / ${String(cause?.cause)}`;
-            },
-          );
-          if (settled === 'no result within 30 s') await handle.terminate('bad-input bench: no result');
-          const got = settled;
-          if (got === 'typed') typed += 1;
-          else violations.push({ where: `workflow.${field}`, value: searchableText(value).slice(0, 120), got });
-        }),
-        { numRuns: field === 'input' ? 5 : runs, seed: 20261203 },
-      );
-      total += cases;
-      if (process.env.BENCH_VERBOSE === '1') console.log(`workflow.${field}: ${cases} cases`);
-      const received = emulator.requests().length - before.received;
-      rows.push([`pineconeImportWorkflow.${field}`, cases, typed, agent.attempts - before.sent, received]);
+      await tally.field(`pineconeImportWorkflow.${field}`, arbitrary, field === 'input' ? 5 : runs, async (value) => {
+        const input = field === 'input' ? value : { ...valid, [field]: value };
+        const handle = await env.client.workflow.start(pineconeImportWorkflow, {
+          args: [input as never],
+          taskQueue,
+          workflowId: `bad-input-${randomUUID()}`,
+          workflowExecutionTimeout: '1 day',
+        });
+        // A workflow task that throws is retried forever: bounded here, reported, and terminated.
+        const got = await withTimeout(handle.result(), 30_000, 'result').then(
+          () => 'succeeded',
+          (err: unknown) => {
+            const cause = err instanceof WorkflowFailedError ? err.cause : undefined;
+            const failure = cause instanceof ApplicationFailure ? cause : cause?.cause;
+            if (failure instanceof ApplicationFailure && TYPED.has(failure.type ?? '') && failure.nonRetryable) {
+              return 'typed';
+            }
+            if (err instanceof Error && /did not finish/.test(err.message)) return 'no result within 30 s';
+            return `${String(cause)} / ${String(cause?.cause)}`;
+          },
+        );
+        if (got === 'no result within 30 s') await handle.terminate('bad-input bench: no result');
+        return got;
+      });
     }
   });
-  return total;
 }
