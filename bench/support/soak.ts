@@ -4,7 +4,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FaultRule, PineconeEmulator } from '../../src/testing';
 import type { ImportModel } from '../../src/types';
-import { containsKey, mapLimit, searchableText, shuffle } from './env';
+import { containsKey, mapLimit, searchableText, shuffle, withTimeout } from './env';
 
 export interface FaultShare {
   name: string;
@@ -52,20 +52,12 @@ export type Outcome = string;
 
 /** How a workflow ended: its result's outcome, the failure type of its cause, or `open` when still running. */
 export async function outcomeOf(handle: WorkflowHandle, waitMs: number): Promise<{ outcome: Outcome; text: string }> {
-  let timer: NodeJS.Timeout | undefined;
-  const open = new Promise<'open'>((resolve) => (timer = setTimeout(() => resolve('open'), waitMs)));
-  try {
-    const settled = await Promise.race([
-      handle.result().then(
-        (result: { outcome: string }) => ({ outcome: result.outcome, text: searchableText(result) }),
-        (err: unknown) => ({ outcome: failureName(err), text: searchableText(err) }),
-      ),
-      open,
-    ]);
-    return settled === 'open' ? { outcome: 'open', text: '' } : settled;
-  } finally {
-    clearTimeout(timer);
-  }
+  const settled = handle.result().then(
+    (result: { outcome: string }) => ({ outcome: result.outcome, text: searchableText(result) }),
+    (err: unknown) => ({ outcome: failureName(err), text: searchableText(err) }),
+  );
+  // `settled` never rejects, so only the time limit lands in the catch.
+  return withTimeout(settled, waitMs, 'result').catch(() => ({ outcome: 'open', text: '' }));
 }
 
 function failureName(err: unknown): string {
