@@ -12,13 +12,13 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Worker } from '@temporalio/worker';
+import { DefaultLogger } from '@temporalio/worker';
 import fc from 'fast-check';
 import { Agent, type Dispatcher } from 'undici';
 import { createImportActivities, type ImportActivities } from '../src/activities';
 import { INVALID_IMPORT_INPUT, PINECONE_HOST_NOT_ALLOWED } from '../src/failures';
 import { startPineconeEmulator, type PineconeEmulator } from '../src/testing';
-import { API_KEY, defer, searchableText, timeSkippingEnv, withTimeout, workflowBundle } from './support/env';
+import { API_KEY, createBenchWorker, defer, searchableText, timeSkippingEnv, withTimeout } from './support/env';
 import { metOrNot, printTable, type Cell } from './support/report';
 import type { BenchOptions } from './run';
 import { pineconeImportWorkflow } from './workflows';
@@ -236,12 +236,8 @@ export async function badInputRuns(options: BenchOptions): Promise<void> {
 /** The workflow's fields, on the time-skipping server. */
 async function workflowCases(runs: number, emulator: PineconeEmulator, agent: CountingAgent, tally: Tally) {
   const env = await timeSkippingEnv();
-  const taskQueue = `bad-input-${randomUUID()}`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: createImportActivities({ apiKey: API_KEY, allowedHosts: ['127.0.0.1'], dispatcher: agent }),
+  const { worker, taskQueue } = await createBenchWorker(env.nativeConnection, 'bad-input', {
+    activities: { dispatcher: agent },
   });
   const valid = { indexHost: emulator.url, uri: 's3://bucket/dir/', timeout: '1 hour', pollInterval: '1 minute' };
   const fields: [string, fc.Arbitrary<unknown>][] = [

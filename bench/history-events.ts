@@ -4,11 +4,9 @@
  * activities against the emulator.
  */
 import { randomUUID } from 'node:crypto';
-import { Worker } from '@temporalio/worker';
-import { createImportActivities } from '../src/activities';
 import { startPineconeEmulator } from '../src/testing';
 import { countHistoryEventsPerRun } from '../test/helpers/history';
-import { API_KEY, defer, timeSkippingEnv, waitFor, withTimeout, workflowBundle } from './support/env';
+import { API_KEY, createBenchWorker, defer, timeSkippingEnv, waitFor, withTimeout } from './support/env';
 import { metOrNot, printTable, type Cell } from './support/report';
 import type { BenchOptions } from './run';
 import { DEFAULT_POLL_INTERVAL, naivePollingWorkflow, pineconeImportWorkflow } from './workflows';
@@ -27,13 +25,7 @@ export async function historyEvents(options: BenchOptions): Promise<void> {
   let clockOffsetMs = 0;
   const emulator = await startPineconeEmulator({ apiKey: API_KEY, clock: () => Date.now() + clockOffsetMs });
   defer(() => emulator.close());
-  const taskQueue = `history-${randomUUID()}`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: createImportActivities({ apiKey: API_KEY, allowedHosts: ['127.0.0.1'] }),
-  });
+  const { worker, taskQueue } = await createBenchWorker(env.nativeConnection, 'history');
   const durations = options.quick ? DURATIONS.slice(0, 2) : DURATIONS;
 
   const rows: Cell[][] = [];

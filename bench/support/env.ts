@@ -121,9 +121,26 @@ export async function startDevServerWithClient(options: DevServerOptions = {}): 
 export const sharedDevServer = memoize(() => startDevServerWithClient());
 
 /**
- * A worker in this process on the shared dev server, on a fresh task queue named after `name`, serving the bench
- * bundle and the real activities made with `activities` (the bench key and loopback allowed unless overridden).
+ * A worker in this process on `connection`, on a fresh task queue named after `name`, serving the bench bundle and
+ * the real activities made with `activities` (the bench key and loopback allowed unless overridden).
  */
+export async function createBenchWorker(
+  connection: NativeConnection,
+  name: string,
+  options: { namespace?: string; activities?: Partial<ImportActivitiesOptions> } = {},
+): Promise<{ worker: Worker; taskQueue: string }> {
+  const taskQueue = `${name}-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection,
+    namespace: options.namespace,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: createImportActivities({ apiKey: API_KEY, allowedHosts: ['127.0.0.1'], ...options.activities }),
+  });
+  return { worker, taskQueue };
+}
+
+/** {@link createBenchWorker} on the shared dev server, with a connection of its own closed at the end. */
 export async function sharedDevServerWorker(
   name: string,
   activities: Partial<ImportActivitiesOptions> = {},
@@ -131,15 +148,8 @@ export async function sharedDevServerWorker(
   const handle = await sharedDevServer();
   const nativeConnection = await NativeConnection.connect({ address: handle.server.address });
   defer(() => nativeConnection.close());
-  const taskQueue = `${name}-${randomUUID()}`;
-  const worker = await Worker.create({
-    connection: nativeConnection,
-    namespace: handle.server.namespace,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: createImportActivities({ apiKey: API_KEY, allowedHosts: ['127.0.0.1'], ...activities }),
-  });
-  return { ...handle, worker, taskQueue };
+  const created = await createBenchWorker(nativeConnection, name, { namespace: handle.server.namespace, activities });
+  return { ...handle, ...created };
 }
 
 /** The package's workflows plus the bench-only naive loop, bundled once. */
