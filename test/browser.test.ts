@@ -13,8 +13,10 @@ const API_KEY = 'pcsk_browser_test_key';
 /** Debian's package (`npm run setup:browser`); Playwright's own browser download is not reachable everywhere. */
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const UI_URL = 'http://127.0.0.1:8233';
-/** The README's picture is refreshed only when asked (`UPDATE_SCREENSHOT=1 npm test`), so a test run leaves the
- * tree clean; otherwise the screenshot goes to the system's temporary folder. */
+/**
+ * The README's picture is refreshed only when asked (`UPDATE_SCREENSHOT=1 npm test`), so a test run leaves the
+ * tree clean; otherwise the screenshot goes to the system's temporary folder.
+ */
 const SCREENSHOT =
   process.env.UPDATE_SCREENSHOT === '1'
     ? path.resolve(__dirname, '..', 'docs', 'temporal-ui-import.png')
